@@ -1,0 +1,3 @@
+from bakegen.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,125 @@
+"""The command line: builds the argparse tree and hands each verb to bakegen.commands.<verb>.
+
+Exit status: 0 ok, 1 invalid input / stale file / failed build, 2 usage error.
+Problems the user can fix are printed as one message each, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from bakegen import __version__
+from bakegen.errors import BakegenError, UsageError
+
+COMMANDS = {
+    "generate": ("generate", "write docker-bake.hcl from images.yaml (the default)"),
+    "check": ("check", "validate images.yaml, its files and Dockerfiles, and the Ascend version rules"),
+    "list": ("list_images", "list images in build order"),
+    "graph": ("graph", "print the image graph as a Mermaid flowchart"),
+    "matrix": ("matrix", "print a CI build matrix as JSON"),
+    "build": ("build", "regenerate if needed, then run `docker buildx bake`"),
+    "import": ("import_compose", "convert the old dockerfile-compose.yaml into images.yaml"),
+}
+
+
+def _file_option(parser: argparse.ArgumentParser, default) -> None:
+    parser.add_argument(
+        "-f", "--file", default=default, metavar="FILE",
+        help="images.yaml to read (default: the nearest images.yaml in this folder or above)",
+    )
+
+
+def _generate_options(parser: argparse.ArgumentParser, default) -> None:
+    parser.add_argument(
+        "-o", "--output", default=default, metavar="FILE",
+        help="bake file to write (default: docker-bake.hcl beside images.yaml)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bakegen",
+        description="Turn images.yaml, a graph of layered images, into a BuildKit docker-bake.hcl.",
+        epilog="Run without a command to generate docker-bake.hcl. Exit status: 0 ok, 1 invalid or stale, 2 usage.",
+    )
+    parser.add_argument("--version", action="version", version=f"bakegen {__version__}")
+    _file_option(parser, None)
+    _generate_options(parser, None)
+    parser.add_argument(
+        "--check", action="store_true",
+        help="write nothing; exit 1 with a diff if the bake file is not what would be generated",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # Sub-commands repeat -f so it can follow the verb; SUPPRESS keeps a value given before it.
+    keep = argparse.SUPPRESS
+
+    p = sub.add_parser("generate", help=COMMANDS["generate"][1], description=COMMANDS["generate"][1])
+    _file_option(p, keep)
+    _generate_options(p, keep)
+    p.add_argument("--check", action="store_true", default=keep, help="write nothing; exit 1 with a diff if stale")
+
+    p = sub.add_parser("check", help=COMMANDS["check"][1], description=COMMANDS["check"][1])
+    _file_option(p, keep)
+
+    p = sub.add_parser("list", help=COMMANDS["list"][1], description=COMMANDS["list"][1])
+    _file_option(p, keep)
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("graph", help=COMMANDS["graph"][1], description=COMMANDS["graph"][1])
+    _file_option(p, keep)
+    p.add_argument("-o", "--output", default=keep, metavar="FILE", help="write to FILE (.md wraps it in a mermaid block)")
+
+    p = sub.add_parser("matrix", help=COMMANDS["matrix"][1], description=COMMANDS["matrix"][1])
+    _file_option(p, keep)
+    p.add_argument("targets", nargs="*", metavar="TARGET", help="images or groups to include (default: all)")
+    p.add_argument("--leaves", action="store_true", help="only images nothing else builds on")
+    p.add_argument("--waves", action="store_true", help="print the build waves (a list of lists) instead")
+    p.add_argument("--compact", action="store_true", help="one line (for $GITHUB_OUTPUT)")
+
+    p = sub.add_parser("build", help=COMMANDS["build"][1], description=COMMANDS["build"][1])
+    _file_option(p, keep)
+    _generate_options(p, keep)
+    p.add_argument("targets", nargs="*", metavar="TARGET", help="images or groups to build (default: default)")
+    p.add_argument("--push", action="store_true", help="push the images (bake --push)")
+    p.add_argument("--load", action="store_true", help="load the images into docker (bake --load)")
+    p.add_argument("--builder", metavar="NAME", help="buildx builder to use")
+    p.add_argument("--set", action="append", default=[], metavar="K=V", help="bake override, e.g. '*.platform=linux/arm64'")
+    p.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="bake variable, e.g. REGISTRY=localhost:5000/me")
+    p.add_argument("--call", metavar="METHOD", help="bake evaluation method instead of building, e.g. check")
+    p.add_argument("--print", action="store_true", help="print the resolved bake configuration, build nothing")
+    p.add_argument("--progress", default="auto", choices=["auto", "plain", "tty", "quiet", "rawjson"], help="buildx progress output")
+    p.add_argument("--no-cache", action="store_true", help="do not use the build cache")
+    p.add_argument("--metadata-file", metavar="FILE", help="write buildx's result metadata to FILE")
+    p.add_argument("--force", action="store_true", help="build even when Ascend version rules fail")
+
+    p = sub.add_parser("import", help=COMMANDS["import"][1], description=COMMANDS["import"][1])
+    p.add_argument("compose_file", metavar="dockerfile-compose.yaml", help="the old build.py configuration")
+    p.add_argument("-o", "--output", default="images.yaml", metavar="FILE", help="where to write (default: images.yaml)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "generate"
+    if command == "generate" and not hasattr(args, "check"):
+        args.check = False
+    module = importlib.import_module(f"bakegen.commands.{COMMANDS[command][0]}")
+    try:
+        return module.run(args)
+    except UsageError as exc:
+        for diagnostic in exc.diagnostics:
+            print(f"bakegen {command}: {diagnostic.message}", file=sys.stderr)
+        return 2
+    except BakegenError as exc:
+        for diagnostic in exc.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("bakegen: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

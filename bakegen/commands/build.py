@@ -1,0 +1,172 @@
+"""`bakegen build`: regenerate docker-bake.hcl if stale, then `docker buildx bake` it.
+
+The docker CLI is driven through python-on-whales, never through a shell
+string. Two bake flags it does not wrap are reached another way:
+``--call`` becomes the override ``--set *.call=<method>``, and the file-system
+entitlement that bake asks for when a local path lies outside the bake file's
+folder is granted with ``BUILDX_BAKE_ENTITLEMENTS_FS=0``, only when images.yaml
+itself names such a path (said on stderr when it happens).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+from bakegen import files, rules
+from bakegen.commands.generate import generated
+from bakegen.errors import BakegenError, Diagnostic, UsageError
+from bakegen.graph import ImageGraph
+from bakegen.model import BUILTIN_GROUPS, LAYERS, Project, context_kind, did_you_mean
+from bakegen.output import report
+
+
+def expand_targets(project: Project, names: list[str]) -> list[str]:
+    """Image ids for target and group names, in build order; unknown names are errors."""
+    graph = ImageGraph(project)
+    groups: dict[str, list[str]] = {name: list(members) for name, members in project.groups.items()}
+    groups["default"] = groups["all"] = list(graph.order)
+    for layer in LAYERS:
+        groups[layer] = [i for i in graph.order if graph.layer(i) == layer]
+    chosen: set[str] = set()
+
+    def add(name: str, trail: tuple[str, ...]) -> None:
+        if name in project.images:
+            chosen.add(name)
+        elif name in groups and name not in trail:
+            for member in groups[name]:
+                add(member, trail + (name,))
+        elif name not in groups:
+            known = set(project.images) | set(groups)
+            raise UsageError(f"unknown target '{name}'{did_you_mean(name, known)} (see `bakegen list`)")
+
+    for name in names:
+        add(name, ())
+    return [i for i in graph.order if i in chosen]
+
+
+def _outside_paths(project: Project, out_dir: Path) -> list[str]:
+    """Local paths of images.yaml that bake's file-system entitlement check would stop at."""
+    outside = []
+    candidates = []
+    for image in project.images.values():
+        if context_kind(image.context, project.images) == "path":
+            candidates.append(image.context)
+        candidates += [v for v in image.contexts.values() if context_kind(v, project.images) == "path"]
+        for spec in image.secrets:
+            for field in spec.split(","):
+                key, _, value = field.partition("=")
+                if key == "src":
+                    candidates.append(value)
+    for value in candidates:
+        path = (project.root / value).resolve()
+        if path != out_dir and out_dir not in path.parents:
+            outside.append(str(path))
+    return sorted(set(outside))
+
+
+def _key_values(pairs: list[str], flag: str) -> dict[str, str]:
+    result = {}
+    for pair in pairs or ():
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"{flag} takes KEY=VALUE, got {pair!r}")
+        result[key] = value
+    return result
+
+
+def failure_summary(stderr: str) -> str:
+    """The lines of buildx's output that say what failed: the step and the ERROR."""
+    steps, errors = [], []
+    for line in stderr.splitlines():
+        text = line.strip()
+        if re.match(r"^> \[[^\]]+\] ", text) and text not in steps:
+            steps.append(text.rstrip(":"))
+        elif re.match(r"^(ERROR|error)[: ]", text):
+            errors.append(text)
+        elif text.startswith("{") and '"error"' in text:
+            try:
+                record = json.loads(text)
+            except ValueError:
+                continue
+            for vertex in record.get("vertexes") or []:
+                if vertex.get("error") and vertex.get("name"):
+                    steps.append(f"> {vertex['name']}: {vertex['error']}")
+    lines = [f"failing step {s.lstrip('> ')}" for s in steps[-3:]] + errors[-3:]
+    return "\n".join(lines) if lines else stderr.strip()[-2000:]
+
+
+def run(args) -> int:
+    from python_on_whales import docker  # slow to import; only build needs it
+    from python_on_whales.client_config import ClientNotFoundError
+    from python_on_whales.exceptions import DockerException
+
+    source = files.find_source(args.file)
+    project, output, text = generated(source, Path(args.output) if args.output else None)
+    report(list(project.warnings))
+    violations = rules.check_versions(project)
+    if violations:
+        report(violations)
+        if not args.force:
+            raise BakegenError(
+                "version rules failed (see above); fix images.yaml, or pass --force to build anyway"
+            )
+        print("bakegen build: --force given: building despite the version rule errors above", file=sys.stderr)
+    if files.read_text(output) != text:
+        files.write_atomic(output, text)
+        print(f"regenerated {output}", file=sys.stderr)
+
+    targets = args.targets or ["default"]
+    expand_targets(project, targets)  # unknown names fail here, with a suggestion
+    overrides = _key_values(args.set, "--set")
+    if args.call:
+        overrides["*.call"] = args.call
+    variables = _key_values(args.var, "--var")
+    out_dir = output.resolve().parent
+    outside = _outside_paths(project, out_dir)
+    if outside:
+        variables["BUILDX_BAKE_ENTITLEMENTS_FS"] = "0"
+        print(
+            "bakegen build: images.yaml names local paths outside "
+            f"{out_dir}: {', '.join(outside)}; granting bake read access to them",
+            file=sys.stderr,
+        )
+
+    os.chdir(out_dir)  # bake resolves relative paths against the working directory
+    bake_args = dict(
+        targets=targets,
+        builder=args.builder,
+        files=[output.name],
+        load=args.load,
+        push=args.push,
+        cache=not args.no_cache,
+        set=overrides,
+        variables=variables,
+        metadata_file=args.metadata_file,
+    )
+    try:
+        if args.print:
+            config = docker.buildx.bake(**bake_args, print=True)
+            print(json.dumps(config, indent=2))
+            return 0
+        for line in docker.buildx.bake(**bake_args, progress=args.progress, stream_logs=True):
+            sys.stderr.write(line)
+            sys.stderr.flush()
+    except ClientNotFoundError:
+        raise BakegenError(
+            "the docker CLI was not found; install it with the buildx plugin "
+            "(scripts/buildkit-up does this for the tests)"
+        ) from None
+    except DockerException as exc:
+        stderr = exc.stderr if isinstance(exc.stderr, str) else (exc.stderr or b"").decode(errors="replace")
+        raise BakegenError(
+            Diagnostic(
+                None,
+                f"docker buildx bake {' '.join(targets)} failed (exit {exc.return_code}):\n"
+                + failure_summary(stderr),
+            )
+        ) from None
+    return 0

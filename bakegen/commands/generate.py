@@ -1,0 +1,53 @@
+"""`bakegen` / `bakegen generate`: images.yaml -> docker-bake.hcl (or check it is current)."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+
+from bakegen import files, rules
+from bakegen.emit.bake import render_bake
+from bakegen.model import Project, load_project
+from bakegen.output import report
+
+
+def generated(source: Path, output: Path | None) -> tuple[Project, Path, str]:
+    project = load_project(source)
+    output = output or files.default_output(source)
+    return project, output, render_bake(project, output)
+
+
+def stale_diff(output: Path, text: str) -> str | None:
+    """A unified diff from the file on disk to what would be generated, or None when they match."""
+    current = files.read_text(output)
+    if current == text:
+        return None
+    before = (current or "").splitlines(keepends=True)
+    after = text.splitlines(keepends=True)
+    label = str(output)
+    diff = difflib.unified_diff(before, after, f"{label} (on disk)", f"{label} (generated)")
+    return "".join(diff) or f"{label}: differs only in line endings\n"
+
+
+def run(args) -> int:
+    source = files.find_source(args.file)
+    project, output, text = generated(source, Path(args.output) if args.output else None)
+    report(list(project.warnings) + rules.check_versions(project), as_warnings=True)
+    if args.check:
+        diff = stale_diff(output, text)
+        if diff is None:
+            print(f"{output} is up to date with {source}")
+            return 0
+        sys.stdout.write(diff)
+        print(
+            f"{output} is out of date with {source}; run `bakegen` and commit both",
+            file=sys.stderr,
+        )
+        return 1
+    if files.read_text(output) == text:
+        print(f"{output} is up to date ({len(project.images)} images)", file=sys.stderr)
+        return 0
+    files.write_atomic(output, text)
+    print(f"wrote {output} ({len(project.images)} images)", file=sys.stderr)
+    return 0

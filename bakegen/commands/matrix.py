@@ -1,0 +1,21 @@
+"""`bakegen matrix`: JSON for CI matrix builds (one job per target, or per wave)."""
+
+from __future__ import annotations
+
+import json
+
+from bakegen import files
+from bakegen.commands.build import expand_targets
+from bakegen.emit import matrix as emit
+from bakegen.model import load_project
+
+
+def run(args) -> int:
+    project = load_project(files.find_source(args.file))
+    selection = expand_targets(project, args.targets) if args.targets else None
+    if args.waves:
+        data = emit.waves(project, selection)
+    else:
+        data = emit.matrix(project, selection, leaves_only=args.leaves)
+    print(json.dumps(data, separators=(",", ":")) if args.compact else json.dumps(data, indent=2))
+    return 0

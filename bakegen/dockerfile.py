@@ -1,0 +1,96 @@
+"""Reading just enough of a Dockerfile to check bakegen's FROM convention.
+
+bakegen hands every image its parent as the named context ``base``. That only
+reaches the build if the Dockerfile says ``ARG BASE_IMAGE=base`` and then
+``FROM ${BASE_IMAGE}``: a different default (``ubuntu:22.04``) would silently
+build on that image instead of the parent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bakegen.errors import Diagnostic, Position
+
+CONVENTION = "start it with `ARG BASE_IMAGE=base` and `FROM ${BASE_IMAGE}`"
+_FROM_BASE = re.compile(r"^\$\{?BASE_IMAGE\}?$")
+
+
+@dataclass(frozen=True)
+class Instruction:
+    line: int
+    keyword: str
+    rest: str
+
+
+def instructions(text: str) -> list[Instruction]:
+    """Instructions with continuation lines joined; comments and blank lines dropped."""
+    result = []
+    pending: list[str] = []
+    start = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if not pending and (not stripped or stripped.startswith("#")):
+            continue
+        if pending and stripped.startswith("#"):
+            continue
+        if not pending:
+            start = number
+        if stripped.endswith("\\"):
+            pending.append(stripped[:-1])
+            continue
+        pending.append(stripped)
+        joined = " ".join(pending).strip()
+        pending = []
+        keyword, _, rest = joined.partition(" ")
+        result.append(Instruction(start, keyword.upper(), rest.strip()))
+    return result
+
+
+def convention_problems(path: Path, display: str) -> list[Diagnostic]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [Diagnostic(Position(display), f"cannot read Dockerfile: {exc}")]
+    steps = instructions(text)
+    arg_default: tuple[int, str | None] | None = None
+    for step in steps:
+        if step.keyword == "ARG":
+            name, eq, default = step.rest.partition("=")
+            if name.strip() == "BASE_IMAGE":
+                value = default.strip().strip('"').strip("'") if eq else None
+                arg_default = (step.line, value)
+            continue
+        if step.keyword != "FROM":
+            return [Diagnostic(Position(display, step.line), f"{step.keyword} before the first FROM; {CONVENTION}")]
+        words = [w for w in step.rest.split() if not w.startswith("--")]
+        image = words[0] if words else ""
+        if not _FROM_BASE.match(image):
+            return [
+                Diagnostic(
+                    Position(display, step.line),
+                    f"the first FROM is '{image}', so the parent that bakegen passes as context "
+                    f"'base' is ignored; {CONVENTION}",
+                )
+            ]
+        if arg_default is None:
+            return [
+                Diagnostic(
+                    Position(display, step.line),
+                    f"FROM ${{BASE_IMAGE}} without `ARG BASE_IMAGE=base` before it; {CONVENTION}",
+                )
+            ]
+        line, value = arg_default
+        if value != "base":
+            return [
+                Diagnostic(
+                    Position(display, line),
+                    f"ARG BASE_IMAGE defaults to {value!r}; it must be `ARG BASE_IMAGE=base`, "
+                    "the named context bakegen sets to the parent (any other value builds on that "
+                    "image instead of the parent)",
+                )
+            ]
+        return []
+    return [Diagnostic(Position(display), f"no FROM instruction; {CONVENTION}")]

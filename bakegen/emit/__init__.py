@@ -1,0 +1,1 @@
+"""Emitters: pure functions from a validated Project to text."""

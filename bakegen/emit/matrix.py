@@ -1,0 +1,40 @@
+"""CI matrices from the graph (GitHub Actions / GitLab style JSON).
+
+``targets``: one entry per requested image; ``waves``: the build waves, so a CI
+can run one job per wave, each needing the previous one.
+"""
+
+from __future__ import annotations
+
+from bakegen.graph import ImageGraph
+from bakegen.model import Project
+
+
+def matrix(project: Project, selection: list[str] | None = None, leaves_only: bool = False) -> dict:
+    graph = ImageGraph(project)
+    chosen = graph.leaves() if leaves_only else list(graph.order)
+    if selection is not None:
+        chosen = [i for i in chosen if i in set(selection)]
+    include = []
+    for image_id in chosen:
+        image = project.images[image_id]
+        include.append(
+            {
+                "target": image_id,
+                "platforms": ",".join(image.platforms),
+                "layer": graph.layer(image_id),
+                "needs": graph.ancestors(image_id),
+            }
+        )
+    return {"include": include}
+
+
+def waves(project: Project, selection: list[str] | None = None) -> list[list[str]]:
+    graph = ImageGraph(project)
+    wanted = set(graph.closure(selection)) if selection is not None else None
+    result = []
+    for wave in graph.waves:
+        kept = [i for i in wave if wanted is None or i in wanted]
+        if kept:
+            result.append(kept)
+    return result

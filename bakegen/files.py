@@ -1,0 +1,73 @@
+"""Where images.yaml and the generated files live, and writing them safely."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from bakegen.errors import BakegenError, Diagnostic, Position
+
+DEFAULT_SOURCE = "images.yaml"
+DEFAULT_OUTPUT = "docker-bake.hcl"
+
+
+def find_source(given: str | None) -> Path:
+    """The images.yaml to read: the one given, else the nearest one in this folder or above."""
+    if given:
+        path = Path(given)
+        if not path.exists():
+            raise BakegenError(Diagnostic(Position(given), "file not found"))
+        if path.is_dir():
+            path = path / DEFAULT_SOURCE
+            if not path.exists():
+                raise BakegenError(Diagnostic(Position(str(path)), "file not found"))
+        return path
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        candidate = folder / DEFAULT_SOURCE
+        if candidate.is_file():
+            return candidate if folder != here else Path(DEFAULT_SOURCE)
+    raise BakegenError(
+        f"no {DEFAULT_SOURCE} in {here} or any folder above it; pass one with -f FILE, "
+        "or create one (`bakegen import dockerfile-compose.yaml` converts the old format)"
+    )
+
+
+def default_output(source: Path) -> Path:
+    return source.parent / DEFAULT_OUTPUT
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace path with text, or leave it untouched if anything fails."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise BakegenError(Diagnostic(Position(str(path)), f"cannot write: {exc.strerror}")) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise BakegenError(Diagnostic(Position(str(path)), f"cannot write: {exc.strerror}")) from None
+        raise
+
+
+def read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None

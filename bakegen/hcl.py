@@ -1,0 +1,89 @@
+"""Writing HCL for bake: quoting that carries any string byte for byte, and stable layout.
+
+Bake evaluates every string as an HCL template, so a literal ``${`` must be
+written ``$${`` and ``%{`` must be ``%%{``; control characters are escaped.
+Expressions we generate on purpose (``${REGISTRY}``, conditionals) are ``Expr``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Mapping, Union
+
+IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+INLINE_WIDTH = 100
+
+
+class Expr(str):
+    """HCL source to emit as is (already valid HCL)."""
+
+
+Value = Union[str, Expr, bool, list, dict, Mapping]
+
+
+def escape(text: str) -> str:
+    """The body of an HCL quoted string whose value is exactly ``text``."""
+    out = []
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif ch in "$%" and i + 1 < n and text[i + 1] == "{":
+            out.append(ch + ch + "{")
+            i += 2
+            continue
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def quote(text: str) -> str:
+    return f'"{escape(text)}"'
+
+
+def template(*parts: tuple[str, str]) -> Expr:
+    """A quoted template from ('lit', text) and ('var', NAME) parts: template(('var','REGISTRY'), ('lit','/x'))."""
+    body = []
+    for kind, text in parts:
+        if kind == "var":
+            if not IDENT_RE.match(text):
+                raise ValueError(f"not an HCL variable name: {text!r}")
+            body.append("${" + text + "}")
+        else:
+            body.append(escape(text))
+    return Expr('"' + "".join(body) + '"')
+
+
+def render(value: Value, indent: int = 0) -> str:
+    if isinstance(value, Expr):
+        return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return quote(value)
+    if isinstance(value, (list, tuple)):
+        items = [render(v, indent + 1) for v in value]
+        inline = "[" + ", ".join(items) + "]"
+        if len(inline) + indent * 2 <= INLINE_WIDTH and "\n" not in inline:
+            return inline
+        pad = "  " * (indent + 1)
+        return "[\n" + "".join(f"{pad}{item},\n" for item in items) + "  " * indent + "]"
+    if isinstance(value, Mapping):
+        if not value:
+            return "{}"
+        pad = "  " * (indent + 1)
+        lines = [f"{pad}{quote(str(k))} = {render(v, indent + 1)}\n" for k, v in value.items()]
+        return "{\n" + "".join(lines) + "  " * indent + "}"
+    raise TypeError(f"cannot render {type(value).__name__} as HCL")
+
+
+def block(kind: str, labels: Iterable[str], attributes: Iterable[tuple[str, Value]]) -> str:
+    head = " ".join([kind, *(quote(label) for label in labels)])
+    lines = [f"  {name} = {render(value, 1)}\n" for name, value in attributes]
+    return head + " {\n" + "".join(lines) + "}\n"
