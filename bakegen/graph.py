@@ -31,9 +31,7 @@ def find_cycle(project: Project) -> list[str] | None:
     try:
         sorter.prepare()
     except graphlib.CycleError as exc:
-        cycle = list(exc.args[1])  # graphlib gives [x, dependency of x, ..., x]
-        cycle.reverse()  # read parent -> child, the way images.yaml is built
-        return cycle
+        return list(exc.args[1])  # [x, ..., x], each entry the parent of the next
     return None
 
 

@@ -264,7 +264,7 @@ def _schema_message(err: jsonschema.ValidationError, path: tuple) -> str:
         return f"{field}: {err.instance!r} is not a platform like linux/arm64 or linux/amd64"
     if v == "pattern" and "secrets" in path:
         return f"{field}: {err.instance!r} has no id=...; write e.g. 'id=pipconf,env=PIP_CONF'"
-    if v == "propertyNames" and "contexts" in path:
+    if "propertyNames" in err.schema_path and "contexts" in path:
         return f"{field}: the context name 'base' is reserved for the parent; set the parent with 'from:'"
     if v == "propertyNames":
         return f"{field}: {err.message}"
