@@ -117,10 +117,10 @@ def load_project(path: str | Path, display_name: str | None = None) -> Project:
     return build_project(doc, path)
 
 
-def parse_project(text: str, path: str | Path = "images.yaml") -> Project:
+def parse_project(text: str, path: str | Path = "images.yaml", lenient: bool = False) -> Project:
     """For tests and tools: a project from text; relative paths resolve against path's folder."""
     path = Path(path)
-    return build_project(parse_document(text, _display(path)), path)
+    return build_project(parse_document(text, _display(path)), path, lenient)
 
 
 def _display(path: Path) -> str:
@@ -130,7 +130,9 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def build_project(doc: Document, path: Path) -> Project:
+def build_project(doc: Document, path: Path, lenient: bool = False) -> Project:
+    """lenient: graph errors (not schema errors, not cycles) come back in .warnings instead of
+    raising, for tools such as `bakegen import` that must report on a file still being fixed."""
     if not isinstance(doc.data, dict):
         raise BakegenError(
             Diagnostic(doc.where(()), "images.yaml must be a mapping with 'version: 1' and 'images:'")
@@ -152,7 +154,8 @@ def build_project(doc: Document, path: Path) -> Project:
         compat=MappingProxyType(data.get("compat") or {}),
     )
     problems = validate_graph(project)
-    if any(d.severity == "error" for d in problems):
+    cycle = any("cycle in the image graph" in d.message for d in problems)
+    if any(d.severity == "error" for d in problems) and (not lenient or cycle):
         raise BakegenError(problems)
     return replace(project, warnings=tuple(problems))
 

@@ -6,11 +6,13 @@ value bake would see. It refuses interpolations: a value with a stray ``${``
 would be an expression, not the byte-for-byte string we meant.
 """
 
-import re
-
 import hcl2
 
 _SIMPLE = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+class UnescapedTemplate(ValueError):
+    """The string holds an interpolation or directive: an expression, not a literal."""
 
 
 def literal(token: str) -> str:
@@ -37,7 +39,7 @@ def literal(token: str) -> str:
             out.append(ch + "{")
             i += 3
         elif body.startswith("${", i) or body.startswith("%{", i):
-            raise AssertionError(f"unescaped template sequence in {token}")
+            raise UnescapedTemplate(token)
         else:
             out.append(ch)
             i += 1
@@ -86,6 +88,9 @@ def _decode(value):
         return {_unquote_key(k): _decode(v) for k, v in value.items() if not k.startswith("__")}
     if isinstance(value, list):
         return [_decode(v) for v in value]
-    if isinstance(value, str) and value.startswith('"') and value.endswith('"') and "${" not in re.sub(r"\$\$\{", "", value):
-        return literal(value)
+    if isinstance(value, str) and value.startswith('"') and value.endswith('"'):
+        try:
+            return literal(value)
+        except UnescapedTemplate:
+            return value  # a template on purpose, such as "${REGISTRY}/python:3.10"
     return value

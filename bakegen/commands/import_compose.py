@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from bakegen import files
+from bakegen import files, rules
 from bakegen.dockerfile import convention_problems
 from bakegen.errors import BakegenError, Diagnostic
 from bakegen.model import parse_project, suggest_id
@@ -186,12 +186,17 @@ def run(args) -> int:
     name = source.name if same_folder else str(source)
     text = dump(result, name)
     report(notes)
-    # Say what bakegen itself will still reject in the result, so nothing is a surprise later.
+    # Say what bakegen itself will still reject in the result, and which version pairs
+    # can never work, so nothing is a surprise at the first build.
     try:
-        parse_project(text, output)
+        converted = parse_project(text, output, lenient=True)
     except BakegenError as exc:
-        report([Diagnostic(None, f"the converted file still has problems to fix by hand: {d}", "warning")
-                for d in exc.diagnostics])
+        converted, remaining = None, exc.diagnostics
+    else:
+        remaining = list(converted.warnings)
+    report([Diagnostic(d.position, f"still to fix in the converted file: {d.message}", "warning") for d in remaining])
+    if converted is not None:
+        report(rules.check_versions(converted), as_warnings=True)
     files.write_atomic(output, text)
     print(
         f"wrote {output}: {len(result['images'])} images, {len(notes)} note(s) to review",

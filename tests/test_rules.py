@@ -1,0 +1,127 @@
+"""Ascend version rules: impossible stacks are refused with the image, the chain and the fix."""
+
+import textwrap
+
+import pytest
+
+from bakegen.model import parse_project
+from bakegen.rules import check_versions
+
+CHAIN = """\
+version: 1
+images:
+  python-3-10:
+    from: ubuntu:22.04
+    dockerfile: x
+    args: {{PYTHON_VERSION: "{python}"}}
+  cann-8-3rc1-910b:
+    from: python-3-10
+    dockerfile: x
+    args: {{CANN_VERSION: {cann}, CHIP: {chip}, COMPONENTS: "{components}"}}
+  pytorch-npu-910b:
+    from: cann-8-3rc1-910b
+    dockerfile: x
+    args: {{TORCH_VERSION: {torch}, TORCH_NPU_VERSION: {torch_npu}}}
+  yolo-910b:
+    from: pytorch-npu-910b
+    dockerfile: x
+"""
+GOOD = dict(python="3.10", cann="8.3.RC1", chip="910b", components="toolkit,kernels,nnal", torch="2.7.1", torch_npu="2.7.1")
+
+
+def messages(**changes):
+    project = parse_project(CHAIN.format(**{**GOOD, **changes}), "images.yaml")
+    return [f"{d.position}: {d.message}" for d in check_versions(project)]
+
+
+def test_valid_current_pairs_pass():
+    assert messages() == []
+    assert messages(cann="8.2.RC1", torch="2.5.1", torch_npu="2.5.1.post1") == []
+    assert messages(cann="8.5.0", components="toolkit,ops,nnal", torch="2.8.0", torch_npu="2.8.0.post2") == []
+    assert messages(cann="8.5.0", components="toolkit,ops,nnal", torch="2.9.0", torch_npu="2.9.0") == []
+
+
+def test_torch_npu_not_released_for_cann_names_image_chain_and_choices():
+    (message,) = messages(torch="2.5.1", torch_npu="2.5.1")
+    assert message == (
+        "images.yaml:14:53: pytorch-npu-910b: torch_npu 2.5.1 was not released for CANN 8.3.RC1 "
+        "(inherited from cann-8-3rc1-910b); for CANN 8.3.RC1 use 2.6.0.post3, 2.7.1, 2.8.0 or 2.1.0.post17 "
+        "(torch_npu 2.5.1 was released for CANN 8.1.RC1) "
+        "[chain: python-3-10 -> cann-8-3rc1-910b -> pytorch-npu-910b]"
+    )
+
+
+def test_the_seed_projects_other_bad_pair():
+    (message,) = messages(cann="8.2.RC1", torch="2.5.1", torch_npu="2.5.1")
+    assert "torch_npu 2.5.1 was not released for CANN 8.2.RC1" in message
+    assert "use 2.5.1.post1, 2.6.0 or 2.1.0.post13" in message
+
+
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        (dict(torch="2.6.0"), "torch_npu 2.7.1 is built for torch 2.7.1, but TORCH_VERSION is 2.6.0; set TORCH_VERSION=2.7.1"),
+        (dict(python="3.12", cann="8.2.RC1", torch="2.5.1", torch_npu="2.5.1.post1"), "torch 2.5.1 supports Python 3.9 to 3.11, but PYTHON_VERSION is 3.12 (inherited from python-3-10)"),
+        (dict(chip="910c"), "unknown chip '910c'; supported: 910b, 310p, a3"),
+        (dict(components="nnae,kernels,nnal"), "nnal needs the toolkit"),
+        (dict(components="toolkit,nnae"), "has both toolkit and nnae; pick one"),
+        (dict(components="toolkit,ops"), "CANN 8.3.RC1 ships its operators as 'kernels', not 'ops'"),
+        (dict(cann="8.5.0", components="toolkit,kernels", torch="2.8.0", torch_npu="2.8.0.post2"), "CANN 8.5.0 ships its operators as 'ops', not 'kernels'"),
+        (dict(cann="8.4.0"), "CANN 8.4.0 is not in bakegen's compatibility table"),
+    ],
+)
+def test_rule_violations(changes, expected):
+    found = messages(**changes)
+    assert any(expected in m for m in found), found
+
+
+def test_a_violation_is_reported_once_not_in_every_descendant():
+    found = messages(torch="2.5.1", torch_npu="2.5.1")
+    assert len(found) == 1 and "yolo-910b" not in found[0]
+
+
+def test_numpy_2_with_cann_8_from_args_or_dockerfile(tmp_path):
+    (tmp_path / "np.dockerfile").write_text('ARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\nRUN pip install "numpy>=2.0"\n')
+    (tmp_path / "ok.dockerfile").write_text('ARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\nRUN pip install "numpy<2"\n')
+    doc = textwrap.dedent(
+        """\
+        version: 1
+        images:
+          cann: {from: u:1, dockerfile: ok.dockerfile, args: {CANN_VERSION: 8.3.RC1, CHIP: 910b, COMPONENTS: toolkit}}
+          bad-arg: {from: cann, dockerfile: ok.dockerfile, args: {NUMPY_VERSION: 2.0.2}}
+          bad-file: {from: cann, dockerfile: np.dockerfile}
+          fine: {from: cann, dockerfile: ok.dockerfile, args: {NUMPY_VERSION: 1.26.4}}
+        """
+    )
+    found = [d.message for d in check_versions(parse_project(doc, tmp_path / "images.yaml"))]
+    assert len(found) == 2, found
+    assert found[0].startswith("bad-arg: numpy ==2.0.2 with CANN 8.3.RC1 (inherited from cann): CANN 8.x needs numpy<2")
+    assert found[1].startswith("bad-file: numpy >=2.0 with CANN 8.3.RC1")
+
+
+def test_compat_section_adds_a_newer_release():
+    doc = CHAIN.format(**{**GOOD, "cann": "9.2.0", "components": "toolkit,ops", "torch": "2.12.0", "torch_npu": "2.12.0.post1"})
+    project = parse_project(doc, "images.yaml")
+    assert any("CANN 9.2.0 is not in bakegen's compatibility table" in d.message for d in check_versions(project))
+    doc += "compat:\n  cann:\n    9.2.0: {torch_npu: [2.12.0.post1], operators: ops}\n"
+    assert check_versions(parse_project(doc, "images.yaml")) == []
+
+
+def test_vllm_ascend_stack_from_the_official_image_tag():
+    doc = textwrap.dedent(
+        """\
+        version: 1
+        images:
+          vllm: {from: "quay.io/ascend/vllm-ascend:v0.11.0rc2", dockerfile: x}
+          on-top: {from: vllm, dockerfile: x, args: {TORCH_VERSION: 2.8.0}}
+        """
+    )
+    (message,) = [d.message for d in check_versions(parse_project(doc, "images.yaml"))]
+    assert message.startswith("on-top: vllm-ascend v0.11.0rc2 is built on torch 2.7.1, but TORCH_VERSION is 2.8.0 (inherited from vllm)")
+
+
+def test_old_arg_names_are_read_too():
+    doc = CHAIN.format(**GOOD).replace("CHIP:", "CHIP_TYPE:").replace("COMPONENTS:", "INSTALL_COMPONENTS:")
+    assert check_versions(parse_project(doc.replace("910b, INSTALL", "910x, INSTALL"), "images.yaml"))[0].message.startswith(
+        "cann-8-3rc1-910b: unknown chip '910x'"
+    )
