@@ -17,6 +17,8 @@ import yaml
 from bakegen.errors import BakegenError, Diagnostic, Position
 
 PathKey = tuple  # a tuple of str keys and int indexes from the document root
+# libyaml's composer when PyYAML has it (about twice as fast on large files); same marks.
+Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -63,7 +65,7 @@ def load_document(path: str | Path, display_name: str | None = None) -> Document
 
 def parse_document(text: str, file: str) -> Document:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=Composer)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Position(file, mark.line + 1, mark.column + 1) if mark else Position(file)
