@@ -1,4 +1,7 @@
-"""Writing HCL for bake: quoting that carries any string byte for byte, and stable layout.
+"""Writing HCL for bake: quoting that carries any string exactly, and stable layout.
+
+(Exactly up to one thing no quoting can change: bake normalises strings to Unicode NFC;
+the model warns about values that are not in NFC.)
 
 Bake evaluates every string as an HCL template, so a literal ``${`` must be
 written ``$${`` and ``%{`` must be ``%%{``; control characters are escaped.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -307,6 +308,18 @@ def validate_graph(project: Project) -> list[Diagnostic]:
             )
         if image.external_base is not None:
             problems.extend(_external_base_problems(project, image, ids, producers))
+        for field in ("args", "labels"):
+            for name, value in getattr(image, field).items():
+                if unicodedata.normalize("NFC", value) != value:
+                    problems.append(
+                        Diagnostic(
+                            project.where("images", image.id, field, name),
+                            f"{field}.{name} is not in Unicode NFC form; bake normalises every string "
+                            "to NFC, so the build would receive "
+                            f"{unicodedata.normalize('NFC', value)!r}; write it in NFC",
+                            severity="warning",
+                        )
+                    )
         for name, value in image.contexts.items():
             if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", name):
                 problems.append(

@@ -239,3 +239,15 @@ def test_graph_order_waves_layers_and_ancestry():
     assert graph.leaves() == ["tool", "yolo"]
     weight, path = graph.critical_path({"py": 1, "cann": 5, "torch": 2, "yolo": 1, "flask": 9, "tool": 1})
     assert (weight, path) == (11, ["py", "flask", "tool"])
+
+
+def test_non_nfc_values_warn_because_bake_normalises_them():
+    project = load(
+        """
+        images:
+          a: {from: ubuntu:22.04, dockerfile: x, args: {NAME: "e\\u0301"}}
+        """
+    )
+    (warning,) = project.warnings
+    assert warning.severity == "warning"
+    assert "args.NAME is not in Unicode NFC form" in warning.message and "'é'" in warning.message

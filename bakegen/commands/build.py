@@ -63,9 +63,34 @@ def _outside_paths(project: Project, out_dir: Path) -> list[str]:
                     candidates.append(value)
     for value in candidates:
         path = (project.root / value).resolve()
-        if path != out_dir and out_dir not in path.parents:
+        if not _inside(path, out_dir):
             outside.append(str(path))
     return sorted(set(outside))
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _dest_of(key: str, value: str) -> str | None:
+    if not key.endswith(".output"):
+        return None
+    for field in value.split(","):
+        name, _, path = field.partition("=")
+        if name == "dest" and path and path != "-":
+            return path
+    return None
+
+
+def _absolute_dest(key: str, value: str) -> str:
+    """`--set t.output=type=local,dest=out` means ./out where the user is, not in the bake folder."""
+    dest = _dest_of(key, value)
+    if dest is None or os.path.isabs(dest):
+        return value
+    fields = [
+        f"dest={Path(dest).resolve()}" if field == f"dest={dest}" else field for field in value.split(",")
+    ]
+    return ",".join(fields)
 
 
 def _key_values(pairs: list[str], flag: str) -> dict[str, str]:
@@ -76,6 +101,9 @@ def _key_values(pairs: list[str], flag: str) -> dict[str, str]:
             raise UsageError(f"{flag} takes KEY=VALUE, got {pair!r}")
         result[key] = value
     return result
+
+
+DOCKERFILE_STEP = re.compile(r"^\[[^\]]*\d+/\d+\] ")
 
 
 def failure_summary(stderr: str) -> str:
@@ -93,7 +121,9 @@ def failure_summary(stderr: str) -> str:
             except ValueError:
                 continue
             for vertex in record.get("vertexes") or []:
-                if vertex.get("error") and vertex.get("name"):
+                # Only Dockerfile steps ("[leaf 2/3] RUN ..."): a cache import that finds no
+                # cache yet also carries an error, and is harmless.
+                if vertex.get("error") and DOCKERFILE_STEP.match(vertex.get("name") or ""):
                     steps.append(f"> {vertex['name']}: {vertex['error']}")
     lines = [f"failing step {s.lstrip('> ')}" for s in steps[-3:]] + errors[-3:]
     return "\n".join(lines) if lines else stderr.strip()[-2000:]
@@ -126,7 +156,13 @@ def run(args) -> int:
         overrides["*.call"] = args.call
     variables = _key_values(args.var, "--var")
     out_dir = output.resolve().parent
+    # Paths the user typed are relative to where they typed them; bake runs in out_dir.
+    metadata_file = str(Path(args.metadata_file).resolve()) if args.metadata_file else None
+    overrides = {key: _absolute_dest(key, value) for key, value in overrides.items()}
     outside = _outside_paths(project, out_dir)
+    outside += [
+        dest for key, value in overrides.items() if (dest := _dest_of(key, value)) and not _inside(Path(dest), out_dir)
+    ]
     if outside:
         variables["BUILDX_BAKE_ENTITLEMENTS_FS"] = "0"
         print(
@@ -145,7 +181,7 @@ def run(args) -> int:
         cache=not args.no_cache,
         set=overrides,
         variables=variables,
-        metadata_file=args.metadata_file,
+        metadata_file=metadata_file,
     )
     try:
         if args.print:
