@@ -83,8 +83,14 @@ def _dockerfile_numpy_pins(project: Project, image_id: str) -> list[str]:
     return [m.group("op") + m.group("version") for m in NUMPY_PIN.finditer(text)]
 
 
-def _version_key(version: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"[.]", version))
+def _version_key(version: str) -> tuple[int, ...]:
+    """3.10 -> (3, 10); a part without leading digits (3.x) counts as -1, so it never raises."""
+    return tuple(int(m.group()) if (m := re.match(r"\d+", part)) else -1 for part in version.split("."))
+
+
+def _within(version: str, span) -> bool:
+    low, high = (str(v) for v in span)
+    return _version_key(low) <= _version_key(version) <= _version_key(high)
 
 
 def _distance(candidate: str, wanted: str) -> tuple:
@@ -199,10 +205,9 @@ def rule_python_for_torch(facts, table):
     span = table["torch_python"].get(_line(torch.value))
     if not span:
         return
-    low, high = (str(v) for v in span)
-    if not (_version_key(low) <= _version_key(python.value) <= _version_key(high)):
+    if not _within(python.value, span):
         yield ("torch", "python"), (
-            f"torch {torch.value} supports Python {low} to {high}, but PYTHON_VERSION is "
+            f"torch {torch.value} supports Python {span[0]} to {span[1]}, but PYTHON_VERSION is "
             f"{python.value}{{inherited}}"
         )
 
@@ -267,7 +272,7 @@ def rule_vllm_ascend_stack(facts, table):
             )
     python = facts.get("python")
     span = entry.get("python")
-    if python and span and not (_version_key(str(span[0])) <= _version_key(python.value) <= _version_key(str(span[1]))):
+    if python and span and not _within(python.value, span):
         yield ("vllm_ascend", "python"), (
             f"vllm-ascend {vllm.value} supports Python {span[0]} to {span[1]}, but PYTHON_VERSION is {python.value}{{inherited}}"
         )

@@ -125,3 +125,8 @@ def test_old_arg_names_are_read_too():
     assert check_versions(parse_project(doc.replace("910b, INSTALL", "910x, INSTALL"), "images.yaml"))[0].message.startswith(
         "cann-8-3rc1-910b: unknown chip '910x'"
     )
+
+
+def test_odd_version_strings_are_judged_not_crashed_on():
+    (message,) = messages(python="3.x")
+    assert "torch 2.7.1 supports Python 3.9 to 3.13, but PYTHON_VERSION is 3.x" in message
