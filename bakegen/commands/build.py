@@ -20,7 +20,7 @@ from bakegen import files, rules
 from bakegen.commands.generate import generated
 from bakegen.errors import BakegenError, Diagnostic, UsageError
 from bakegen.graph import ImageGraph
-from bakegen.model import BUILTIN_GROUPS, LAYERS, Project, context_kind, did_you_mean
+from bakegen.model import LAYERS, Project, context_kind, did_you_mean
 from bakegen.output import report
 
 
