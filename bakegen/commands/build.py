@@ -20,17 +20,15 @@ from bakegen import files, rules
 from bakegen.commands.generate import generated
 from bakegen.errors import BakegenError, Diagnostic, UsageError
 from bakegen.graph import ImageGraph
-from bakegen.model import LAYERS, Project, context_kind, did_you_mean
+from bakegen.emit.bake import groups as bake_groups
+from bakegen.model import Project, context_kind, did_you_mean
 from bakegen.output import report
 
 
 def expand_targets(project: Project, names: list[str]) -> list[str]:
     """Image ids for target and group names, in build order; unknown names are errors."""
     graph = ImageGraph(project)
-    groups: dict[str, list[str]] = {name: list(members) for name, members in project.groups.items()}
-    groups["default"] = groups["all"] = list(graph.order)
-    for layer in LAYERS:
-        groups[layer] = [i for i in graph.order if graph.layer(i) == layer]
+    groups = dict(bake_groups(project, graph))  # the same groups the bake file declares
     chosen: set[str] = set()
 
     def add(name: str, trail: tuple[str, ...]) -> None:

@@ -46,7 +46,7 @@ def render_bake(project: Project, output: Path | None = None) -> str:
             hcl.block("variable", [CACHE_VARIABLE], [("default", ""), ("description", CACHE_HELP)])
         )
 
-    for name, members in _groups(project, graph):
+    for name, members in groups(project, graph):
         parts.append(hcl.block("group", [name], [("targets", members)]))
 
     for image_id in graph.order:
@@ -55,7 +55,7 @@ def render_bake(project: Project, output: Path | None = None) -> str:
     return "\n".join(parts)
 
 
-def _groups(project: Project, graph: ImageGraph) -> list[tuple[str, list[str]]]:
+def groups(project: Project, graph: ImageGraph) -> list[tuple[str, list[str]]]:
     everything = list(graph.order)
     groups = [("default", everything), ("all", everything)]
     for layer in LAYERS:
