@@ -150,3 +150,20 @@ def test_matrix(repo, capsys):
     assert data == {"include": [{"target": "yolo", "platforms": "linux/arm64", "layer": "application", "needs": ["py", "torch"]}]}
     assert main(["matrix", "--waves", "torch"]) == 0
     assert json.loads(capsys.readouterr().out) == [["py"], ["torch"]]
+
+
+def test_failure_summary_names_the_step_once_and_the_error():
+    from bakegen.commands.build import failure_summary
+
+    stderr = (
+        "#7 [mid 2/2] RUN echo about-to-fail && false\n"
+        " > [mid 2/2] RUN echo about-to-fail && false:\n"
+        " > [leaf 2/2] RUN echo about-to-fail && false:\n"
+        'ERROR: target leaf: failed to solve: process "/bin/sh -c echo about-to-fail && false" '
+        "did not complete successfully: exit code: 1\n"
+    )
+    assert failure_summary(stderr).splitlines() == [
+        "failing step [mid 2/2] RUN echo about-to-fail && false",
+        'ERROR: target leaf: failed to solve: process "/bin/sh -c echo about-to-fail && false" '
+        "did not complete successfully: exit code: 1",
+    ]

@@ -123,6 +123,11 @@ def failure_summary(stderr: str) -> str:
                 # cache yet also carries an error, and is harmless.
                 if vertex.get("error") and DOCKERFILE_STEP.match(vertex.get("name") or ""):
                     steps.append(f"> {vertex['name']}: {vertex['error']}")
+    # bake names a step shared by several targets after each of them: say it once
+    unique: dict[str, str] = {}
+    for step in steps:
+        unique.setdefault(step.split("] ", 1)[-1], step)
+    steps = list(unique.values())
     lines = [f"failing step {s.lstrip('> ')}" for s in steps[-3:]] + errors[-3:]
     return "\n".join(lines) if lines else stderr.strip()[-2000:]
 
