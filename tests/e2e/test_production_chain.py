@@ -507,3 +507,19 @@ def test_production_chain(tmp_path, make_project, env, out_dir):
         check_verify_results(results, platform, app_cmd)
 
     check_oci_image(oci, platforms, app_cmd)
+
+
+def test_missing_cann_installer_names_the_file_and_the_folder(tmp_path, make_project, env):
+    """Only amd64 (the python layer is cached by the test above): without the toolkit's .run
+    file, the cann build stops and says which file it expected, and where."""
+    project = write_chain_project(tmp_path, make_project, ["linux/amd64"])
+    toolkit = project.root / "packages" / "cann" / CANN_VERSION / f"Ascend-cann-toolkit_{CANN_VERSION}_linux-x86_64.run"
+    toolkit.unlink()
+    result = support.bakegen(
+        "build", "cann", "--progress", "plain", "--set", "cann.output=type=cacheonly",
+        cwd=project.root, env=env, timeout=BUILD_TIMEOUT,
+    )
+    assert result.returncode == 1, support.show(result)
+    assert toolkit.name in result.stderr, support.show(result)
+    assert "cann-packages" in result.stderr, support.show(result)
+    assert "Traceback" not in result.stderr
