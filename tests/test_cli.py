@@ -167,3 +167,32 @@ def test_failure_summary_names_the_step_once_and_the_error():
         'ERROR: target leaf: failed to solve: process "/bin/sh -c echo about-to-fail && false" '
         "did not complete successfully: exit code: 1",
     ]
+
+
+BAD_PAIR = """\
+version: 1
+images:
+  cann:
+    from: ubuntu:22.04
+    dockerfile: dockerfiles/py.dockerfile
+    args: {CANN_VERSION: 8.3.RC1, CHIP: 910b, COMPONENTS: toolkit}
+  torch:
+    from: cann
+    dockerfile: dockerfiles/py.dockerfile
+    args: {TORCH_VERSION: 2.5.1, TORCH_NPU_VERSION: 2.5.1}
+"""
+
+
+def test_version_rules_warn_on_generate_and_fail_check_and_build(write, monkeypatch):
+    root = write({"images.yaml": BAD_PAIR, "dockerfiles/py.dockerfile": CONVENTIONAL_DOCKERFILE})
+    monkeypatch.chdir(root)
+    generated = run()
+    assert generated.returncode == 0
+    assert "warning: torch: torch_npu 2.5.1 was not released for CANN 8.3.RC1 (inherited from cann)" in generated.stderr
+    assert (root / "docker-bake.hcl").exists()
+    checked = run("check")
+    assert checked.returncode == 1 and "error: torch: torch_npu 2.5.1 was not released" in checked.stderr
+    built = run("build", "torch", "--builder", "no-such-builder")
+    assert built.returncode == 1
+    assert "version rules failed (see above); fix images.yaml, or pass --force to build anyway" in built.stderr
+    assert "Traceback" not in built.stderr
