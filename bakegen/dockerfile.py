@@ -94,3 +94,30 @@ def convention_problems(path: Path, display: str) -> list[Diagnostic]:
             ]
         return []
     return [Diagnostic(Position(display), f"no FROM instruction; {CONVENTION}")]
+
+
+_MOUNT_FROM = re.compile(r"--mount=\S*?\bfrom=([^,\s]+)")
+_COPY_FROM = re.compile(r"--from=(\S+)")
+
+
+def named_contexts_used(text: str) -> list[tuple[int, str]]:
+    """(line, name) for every `RUN --mount=...,from=NAME` and `COPY --from=NAME` that names
+    neither a stage of the file nor an image reference: such a name is a named context."""
+    steps = instructions(text)
+    stages = set()
+    for step in steps:
+        if step.keyword == "FROM":
+            words = step.rest.split()
+            if len(words) >= 3 and words[-2].upper() == "AS":
+                stages.add(words[-1].lower())
+    used = []
+    for step in steps:
+        pattern = _MOUNT_FROM if step.keyword == "RUN" else _COPY_FROM if step.keyword in ("COPY", "ADD") else None
+        if pattern is None:
+            continue
+        for name in pattern.findall(step.rest):
+            name = name.strip("\"'")
+            if name.lower() in stages or name.isdigit() or "$" in name or any(c in name for c in ":/@"):
+                continue
+            used.append((step.line, name))
+    return used

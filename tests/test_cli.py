@@ -196,3 +196,20 @@ def test_version_rules_warn_on_generate_and_fail_check_and_build(write, monkeypa
     assert built.returncode == 1
     assert "version rules failed (see above); fix images.yaml, or pass --force to build anyway" in built.stderr
     assert "Traceback" not in built.stderr
+
+
+def test_check_finds_a_named_context_the_dockerfile_needs_but_the_image_lacks(repo, capsys):
+    (repo / "dockerfiles/torch.dockerfile").write_text(
+        "ARG BASE_IMAGE=base\nFROM ${BASE_IMAGE} AS build\nRUN true\n"
+        "FROM build\n"
+        "RUN --mount=type=cache,target=/root/.cache --mount=type=bind,from=wheels,target=/w true\n"
+        "COPY --from=build /etc/hostname /x\n"
+        "RUN --mount=type=bind,from=cann-packages,target=/tmp/cann-packages true\n"
+    )
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err
+    # torch has contexts: {wheels: wheels}; yolo, on the same Dockerfile, has none
+    assert "images.yaml:9:3: error: torch: dockerfiles/torch.dockerfile:7 uses the named context 'cann-packages'" in err
+    assert "images.yaml:13:3: error: yolo: dockerfiles/torch.dockerfile:5 uses the named context 'wheels'" in err
+    assert "torch: dockerfiles/torch.dockerfile:5" not in err  # torch sets wheels
+    assert "'build'" not in err  # a stage, not a context

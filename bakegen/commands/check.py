@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from bakegen import files, rules
-from bakegen.dockerfile import convention_problems
+from bakegen.dockerfile import convention_problems, named_contexts_used
 from bakegen.errors import Diagnostic
 from bakegen.model import Project, context_kind, load_project
 from bakegen.output import report
@@ -43,9 +43,11 @@ def file_problems(project: Project) -> list[Diagnostic]:
                         f"the context '{image.context}'",
                     )
                 )
-            elif dockerfile.resolve() not in seen_dockerfiles:
-                seen_dockerfiles.add(dockerfile.resolve())
-                problems.extend(convention_problems(dockerfile, shown))
+            else:
+                if dockerfile.resolve() not in seen_dockerfiles:
+                    seen_dockerfiles.add(dockerfile.resolve())
+                    problems.extend(convention_problems(dockerfile, shown))
+                problems.extend(_missing_contexts(project, image, dockerfile, shown))
         for name, value in image.contexts.items():
             if context_kind(value, project.images) == "path" and not (root / value).exists():
                 problems.append(
@@ -55,6 +57,26 @@ def file_problems(project: Project) -> list[Diagnostic]:
                         f"{project.path.name}); create it, or point it at an image id or a URL",
                     )
                 )
+    return problems
+
+
+def _missing_contexts(project: Project, image, dockerfile: Path, shown: str) -> list[Diagnostic]:
+    """A Dockerfile that mounts or copies from a named context the image does not get would
+    make BuildKit try to pull an image of that name: say so before the build."""
+    try:
+        text = dockerfile.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []  # convention_problems has said so
+    problems = []
+    for line, name in named_contexts_used(text):
+        if name != "base" and name not in image.contexts:
+            problems.append(
+                Diagnostic(
+                    project.where("images", image.id, key=True),
+                    f"{image.id}: {shown}:{line} uses the named context '{name}', which this image "
+                    f"does not set; add it under contexts: ({name}: <a folder, an image id or a URL>)",
+                )
+            )
     return problems
 
 
