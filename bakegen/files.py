@@ -38,10 +38,28 @@ def default_output(source: Path) -> Path:
     return source.parent / DEFAULT_OUTPUT
 
 
+def refuse_overwriting(output: Path, *inputs: Path) -> None:
+    """An output that is one of the inputs (`-o images.yaml`) would destroy it."""
+    for source in inputs:
+        try:
+            same = output.exists() and os.path.samefile(output, source)
+        except OSError:
+            same = False
+        if same:
+            raise BakegenError(
+                Diagnostic(Position(str(output)), f"refusing to write over the input {source}; choose another -o")
+            )
+
+
 def write_atomic(path: Path, text: str) -> None:
-    """Replace path with text, or leave it untouched if anything fails."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
+    """Replace path with text, or leave it untouched if anything fails.
+
+    A symlink is followed (its target is replaced, the link stays); anything that is not a
+    regular file (a device, a folder) is refused: renaming over it would replace it."""
+    path = Path(os.path.realpath(path))
+    if path.exists() and not path.is_file():
+        raise BakegenError(Diagnostic(Position(str(path)), "cannot write: not a regular file"))
+    folder = path.parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -67,7 +85,13 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def read_text(path: Path) -> str | None:
+    """The file's text; None when it does not exist. A file that is not UTF-8 text reads as
+    "" (it differs from anything bakegen writes, so it is stale); other problems are errors."""
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
+    except UnicodeDecodeError:
+        return ""
+    except OSError as exc:
+        raise BakegenError(Diagnostic(Position(str(path)), f"cannot read: {exc.strerror}")) from None

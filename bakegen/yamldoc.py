@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import datetime
+
 import yaml
 
 from bakegen.errors import BakegenError, Diagnostic, Position
@@ -76,38 +78,79 @@ def parse_document(text: str, file: str) -> Document:
         raise BakegenError(Diagnostic(Position(file), f"invalid YAML: {exc}")) from None
     doc = Document(file=file, data=None)
     if root is None:
-        doc.data = None
         return doc
-    constructor = yaml.SafeLoader("")
-    doc.data = _build(root, (), doc, constructor)
+    builder = _Builder(doc)
+    try:
+        doc.data = builder.build(root, ())
+    except RecursionError:
+        raise BakegenError(Diagnostic(Position(file), "nested too deeply to read")) from None
     return doc
 
 
-def _build(node: yaml.Node, path: PathKey, doc: Document, constructor: yaml.SafeLoader) -> Any:
-    doc.positions[path] = _position(doc.file, node)
-    if isinstance(node, yaml.MappingNode):
-        constructor.flatten_mapping(node)  # resolves YAML merge keys (<<)
+MAX_NODES = 2_000_000  # aliases can make a small file expand without bound ("billion laughs")
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _Builder:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.constructor = yaml.SafeLoader("")
+        self.active: set[int] = set()  # nodes being built, to refuse an alias of an ancestor
+        self.count = 0
+
+    def fail(self, node: yaml.Node, message: str) -> BakegenError:
+        return BakegenError(Diagnostic(_position(self.doc.file, node), message))
+
+    def build(self, node: yaml.Node, path: PathKey) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.fail(node, f"the document expands to more than {MAX_NODES:,} values (through aliases)")
+        if id(node) in self.active:
+            raise self.fail(node, "an alias refers to a value that contains it (a recursive alias)")
+        self.doc.positions[path] = _position(self.doc.file, node)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+            return self.mapping(node, path)
+        finally:
+            self.active.discard(id(node))
+
+    def scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
+        self.doc.source_text[path] = node.value
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError) as exc:
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise self.fail(node, f"invalid value: {problem}") from None
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            return node.value  # a date is text to Docker: keep it as written
+        return value
+
+    def mapping(self, node: yaml.MappingNode, path: PathKey) -> dict:
+        explicit = sum(1 for key, _ in node.value if key.tag != MERGE_TAG)
+        try:
+            self.constructor.flatten_mapping(node)  # resolves merge keys (<<): merged pairs first
+        except yaml.YAMLError as exc:
+            raise self.fail(node, f"invalid merge key: {getattr(exc, 'problem', None) or exc}") from None
+        merged = len(node.value) - explicit
         result: dict = {}
-        for key_node, value_node in node.value:
-            key = constructor.construct_object(key_node, deep=True)
-            if not isinstance(key, (str, int, float, bool)) or key is None:
-                raise BakegenError(
-                    Diagnostic(_position(doc.file, key_node), "a mapping key must be plain text")
+        from_merge: set[str] = set()
+        for index, (key_node, value_node) in enumerate(node.value):
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self.fail(key_node, "a mapping key must be plain text, not a list or mapping")
+            key = key_node.value  # as written: 1.10 stays "1.10", yes stays "yes"
+            if key in result and key not in from_merge:
+                first = self.doc.key_positions[path + (key,)]
+                raise self.fail(
+                    key_node,
+                    f"duplicate key '{key}' (first defined at line {first.line}); "
+                    "YAML would silently keep only the last one: remove or rename one",
                 )
-            key = str(key) if not isinstance(key, str) else key
-            if key in result:
-                first = doc.key_positions[path + (key,)]
-                raise BakegenError(
-                    Diagnostic(
-                        _position(doc.file, key_node),
-                        f"duplicate key '{key}' (first defined at line {first.line}); "
-                        "YAML would silently keep only the last one: remove or rename one",
-                    )
-                )
-            doc.key_positions[path + (key,)] = _position(doc.file, key_node)
-            result[key] = _build(value_node, path + (key,), doc, constructor)
+            # explicit keys override merged ones, as YAML's merge key says
+            (from_merge.add if index < merged else from_merge.discard)(key)
+            self.doc.key_positions[path + (key,)] = _position(self.doc.file, key_node)
+            result[key] = self.build(value_node, path + (key,))
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, path + (i,), doc, constructor) for i, item in enumerate(node.value)]
-    doc.source_text[path] = node.value
-    return constructor.construct_object(node, deep=True)

@@ -251,3 +251,42 @@ def test_non_nfc_values_warn_because_bake_normalises_them():
     (warning,) = project.warnings
     assert warning.severity == "warning"
     assert "args.NAME is not in Unicode NFC form" in warning.message and "'é'" in warning.message
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("version: 1\nimages:\n  a: {from: !foo x, dockerfile: d}\n", "i.yaml:3:13: error: invalid value"),
+        ("version: 1\nimages:\n  a: {from: u:1, dockerfile: x, args: {X: !!int abc}}\n", "i.yaml:3:43: error: invalid value"),
+        ("version: 1\nimages:\n  a: {<<: [1], from: u:1, dockerfile: x}\n", "i.yaml:3:6: error: invalid merge key"),
+        ("version: 1\nimages:\n  a: &x {from: u:1, dockerfile: x, labels: *x}\n", "a recursive alias"),
+        ("version: 1\nimages:\n  " + "[" * 3000 + "]" * 3000 + "\n", "error:"),
+        ("version: 1\nimages:\n  ? [a]\n  : {from: u:1, dockerfile: x}\n", "i.yaml:3:5: error: a mapping key must be plain text"),
+    ],
+)
+def test_hostile_yaml_is_a_message_not_a_traceback(text, expected):
+    with pytest.raises(BakegenError) as info:
+        parse_project(text, "i.yaml")
+    assert expected in str(info.value)
+
+
+def test_billion_laughs_is_refused():
+    lines = ['a0: &a0 ["x"]']
+    for n in range(1, 10):
+        lines.append(f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]")
+    with pytest.raises(BakegenError) as info:
+        parse_project("\n".join(lines) + "\n", "i.yaml")
+    assert "expands to more than" in str(info.value)
+
+
+def test_keys_and_dates_are_kept_as_written_and_merge_keys_can_be_overridden():
+    project = load(
+        """
+        images:
+          "yes": {from: ubuntu:22.04, dockerfile: d, args: {1.10: a, 0x1F: b, on: c, BUILD_DATE: 2025-01-01}}
+          base-like: &common {from: ubuntu:22.04, dockerfile: d}
+          b: {<<: *common, from: "yes"}
+        """
+    )
+    assert project.images["yes"].args == {"1.10": "a", "0x1F": "b", "on": "c", "BUILD_DATE": "2025-01-01"}
+    assert project.images["b"].parent == "yes"

@@ -15,6 +15,7 @@ from bakegen.output import report
 def generated(source: Path, output: Path | None) -> tuple[Project, Path, str]:
     project = load_project(source)
     output = output or files.default_output(source)
+    files.refuse_overwriting(output, source)
     return project, output, render_bake(project, output)
 
 

@@ -16,6 +16,7 @@ def run(args) -> int:
     project = load_project(source)
     if args.output:
         output = Path(args.output)
+        files.refuse_overwriting(output, source)
         name = os.path.relpath(source.resolve(), output.resolve().parent)
         text = render_mermaid(project, name)
         if output.suffix.lower() == ".md":
