@@ -306,6 +306,21 @@ def validate_graph(project: Project) -> list[Diagnostic]:
                     f"letters, digits, '-' and '_'; rename it to '{suggest_id(image.id)}'",
                 )
             )
+        if image.id in BUILTIN_GROUPS:
+            problems.append(
+                Diagnostic(
+                    image.position,
+                    f"image id '{image.id}' is also the name of a group bakegen generates "
+                    f"({', '.join(BUILTIN_GROUPS)}), and bake would build the group; rename the image",
+                )
+            )
+        for field, value in (("dockerfile", image.dockerfile), ("context", image.context), *(
+            (f"contexts.{name}", v) for name, v in image.contexts.items()
+        )):
+            if "\0" in value:
+                problems.append(
+                    Diagnostic(project.where("images", image.id, *field.split(".")), f"{field} contains a NUL character")
+                )
         if image.external_base is not None:
             problems.extend(_external_base_problems(project, image, ids, producers))
         for field in ("args", "labels"):
@@ -389,28 +404,30 @@ def _tag_problems(project: Project) -> list[Diagnostic]:
     for image in project.images.values():
         for i, tag in enumerate(image.tags):
             where = project.where("images", image.id, "tags", i)
-            if not tag_has_registry(tag) and "REGISTRY" not in project.variables:
+            if not tag_has_registry(tag) and not project.variables.get("REGISTRY"):
                 problems.append(
                     Diagnostic(
                         where,
                         f"tag '{tag}' has no registry host, so it gets ${{REGISTRY}}/ in front, but "
-                        "no REGISTRY variable is declared; add 'variables: {REGISTRY: <registry/org>}' "
-                        "or write the full reference",
+                        "no REGISTRY variable is declared (or it is empty); add "
+                        "'variables: {REGISTRY: <registry/org>}' or write the full reference",
                     )
                 )
             if any(c.isspace() for c in tag):
                 problems.append(Diagnostic(where, f"tag '{tag}' contains white space"))
-            if tag in seen and seen[tag] != image.id:
+            pushed = resolve_tag(tag, project.variables)  # x:1 and <REGISTRY>/x:1 are one image
+            if pushed in seen and seen[pushed] != image.id:
+                same = "" if pushed == tag else f" (pushed as '{pushed}')"
                 problems.append(
                     Diagnostic(
                         where,
-                        f"duplicate tag '{tag}': image '{seen[tag]}' already produces it; "
+                        f"duplicate tag '{tag}'{same}: image '{seen[pushed]}' already produces it; "
                         "give each image its own tag",
                     )
                 )
-            elif tag in seen:
+            elif pushed in seen:
                 problems.append(Diagnostic(where, f"tag '{tag}' is listed twice for '{image.id}'"))
-            seen.setdefault(tag, image.id)
+            seen.setdefault(pushed, image.id)
     return problems
 
 

@@ -84,7 +84,8 @@ def test_minimal_chain_and_defaults_merge():
               a: {from: ubuntu:22.04, dockerfile: x, tags: [same:1]}
               b: {from: ubuntu:22.04, dockerfile: x, tags: [same:1]}
             """,
-            "images.yaml:6:49: error: duplicate tag 'same:1': image 'a' already produces it; give each image its own tag",
+            "images.yaml:6:49: error: duplicate tag 'same:1' (pushed as 'reg.example.com/team/same:1'): image 'a' "
+            "already produces it; give each image its own tag",
         ),
         (
             """
@@ -290,3 +291,41 @@ def test_keys_and_dates_are_kept_as_written_and_merge_keys_can_be_overridden():
     )
     assert project.images["yes"].args == {"1.10": "a", "0x1F": "b", "on": "c", "BUILD_DATE": "2025-01-01"}
     assert project.images["b"].parent == "yes"
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (
+            """
+            images:
+              base: {from: ubuntu:22.04, dockerfile: x}
+            """,
+            "image id 'base' is also the name of a group bakegen generates",
+        ),
+        (
+            """
+            images:
+              a: {from: ubuntu:22.04, dockerfile: x, tags: ["x:1"]}
+              b: {from: ubuntu:22.04, dockerfile: x, tags: ["reg.example.com/team/x:1"]}
+            """,
+            "duplicate tag 'reg.example.com/team/x:1': image 'a' already produces it",
+        ),
+        (
+            """
+            images:
+              a: {from: ubuntu:22.04, dockerfile: "x\\0y"}
+            """,
+            "images.yaml:5:39: error: dockerfile contains a NUL character",
+        ),
+    ],
+)
+def test_more_graph_rules(body, expected):
+    found = errors(body)
+    assert any(expected in message for message in found), found
+
+
+def test_an_empty_registry_cannot_prefix_relative_tags():
+    with pytest.raises(BakegenError) as info:
+        parse_project('version: 1\nvariables: {REGISTRY: ""}\nimages:\n  a: {from: u:1, dockerfile: x, tags: [a:1]}\n', "i.yaml")
+    assert "(or it is empty)" in str(info.value)
