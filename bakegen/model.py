@@ -93,6 +93,22 @@ def tag_has_registry(tag: str) -> bool:
     return "." in head or ":" in head or head == "localhost"
 
 
+def secret_fields(spec: str) -> list[tuple[str, str, str]]:
+    """A bake secret spec as (key, '=', value) triples, in order."""
+    return [field.partition("=") for field in spec.split(",")]
+
+
+def secret_file_key(spec: str) -> str | None:
+    """The key (src or source, any case) that holds a file path, unless the secret is type=env."""
+    fields = secret_fields(spec)
+    if any(key.lower() == "type" and value.lower() == "env" for key, _, value in fields):
+        return None
+    for key, sep, value in fields:
+        if sep and key.lower() in ("src", "source") and value:
+            return key
+    return None
+
+
 def suggest_id(name: str) -> str:
     fixed = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")
     return fixed or "image"

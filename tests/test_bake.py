@@ -130,3 +130,17 @@ def test_cache_variables_are_wired_to_each_target():
     text = bake()
     assert 'cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-910b"]' in text
     assert 'cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-910b,mode=max"]' in text
+
+
+def test_only_file_secrets_are_rebased(tmp_path):
+    doc = (
+        "version: 1\nimages:\n  a:\n    from: u:1\n    dockerfile: x\n"
+        '    secrets: ["id=ca,source=certs/ca.pem", "id=pip,type=env,src=PIP_CONF", "id=x,SRC=a/b", "id=y,env=Y"]\n'
+    )
+    text = bake(doc, where=tmp_path / "proj" / "images.yaml", output=tmp_path / "out" / "docker-bake.hcl")
+    assert hclread.targets(text)["a"]["secret"] == [
+        "id=ca,source=../proj/certs/ca.pem",
+        "id=pip,type=env,src=PIP_CONF",
+        "id=x,SRC=../proj/a/b",
+        "id=y,env=Y",
+    ]

@@ -21,7 +21,7 @@ from bakegen.commands.generate import generated
 from bakegen.errors import BakegenError, Diagnostic, UsageError
 from bakegen.graph import ImageGraph
 from bakegen.emit.bake import groups as bake_groups
-from bakegen.model import Project, context_kind, did_you_mean
+from bakegen.model import Project, context_kind, did_you_mean, secret_fields, secret_file_key
 from bakegen.output import report
 
 
@@ -55,10 +55,8 @@ def _outside_paths(project: Project, out_dir: Path) -> list[str]:
             candidates.append(image.context)
         candidates += [v for v in image.contexts.values() if context_kind(v, project.images) == "path"]
         for spec in image.secrets:
-            for field in spec.split(","):
-                key, _, value = field.partition("=")
-                if key == "src":
-                    candidates.append(value)
+            path_key = secret_file_key(spec)
+            candidates += [value for key, _, value in secret_fields(spec) if key == path_key]
     for value in candidates:
         path = (project.root / value).resolve()
         if not _inside(path, out_dir):

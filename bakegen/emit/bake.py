@@ -14,7 +14,7 @@ from pathlib import Path
 from bakegen import hcl
 from bakegen.graph import ImageGraph
 from bakegen.hcl import Expr
-from bakegen.model import LAYERS, Image, Project, context_kind, tag_has_registry
+from bakegen.model import LAYERS, Image, Project, context_kind, secret_fields, secret_file_key, tag_has_registry
 
 CACHE_VARIABLE = "CACHE_REF"
 CACHE_HELP = (
@@ -146,10 +146,8 @@ def _labels(project: Project, image: Image) -> dict[str, hcl.Value]:
 
 
 def _secret(project: Project, spec: str, out_dir: Path) -> str:
-    fields = []
-    for field in spec.split(","):
-        key, sep, value = field.partition("=")
-        if sep and key == "src":
-            value = _local_path(project, value, out_dir)
-        fields.append(f"{key}{sep}{value}")
-    return ",".join(fields)
+    path_key = secret_file_key(spec)
+    return ",".join(
+        f"{key}{sep}{_local_path(project, value, out_dir) if key == path_key else value}"
+        for key, sep, value in secret_fields(spec)
+    )
