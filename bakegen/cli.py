@@ -46,9 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"bakegen {__version__}")
     _file_option(parser, None)
-    _generate_options(parser, None)
+    # Before a command, -o and --check are generate's (the default command); they are kept
+    # apart so that `bakegen --check list` is an error rather than silently ignored.
     parser.add_argument(
-        "--check", action="store_true",
+        "-o", "--output", dest="top_output", default=None, metavar="FILE",
+        help="bake file to write (default: docker-bake.hcl beside images.yaml)",
+    )
+    parser.add_argument(
+        "--check", dest="top_check", action="store_true",
         help="write nothing; exit 1 with a diff if the bake file is not what would be generated",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -105,8 +110,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "generate"
-    if command == "generate" and not hasattr(args, "check"):
-        args.check = False
+    if args.top_check and command != "generate":
+        parser.error(f"--check goes with generating the bake file, not with `{command}`")
+    if args.top_output is not None:
+        if command not in ("generate", "build"):
+            parser.error(f"-o before a command is the bake file's; give `{command}` its own options after it")
+        if getattr(args, "output", None) is None:
+            args.output = args.top_output
+    if command == "generate":
+        args.check = getattr(args, "check", False) or args.top_check
+        args.output = getattr(args, "output", None)
+    if command in ("build", "graph"):
+        args.output = getattr(args, "output", None)
     module = importlib.import_module(f"bakegen.commands.{COMMANDS[command][0]}")
     try:
         return module.run(args)

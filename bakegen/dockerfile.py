@@ -9,6 +9,7 @@ build on that image instead of the parent.
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ def instructions(text: str) -> list[Instruction]:
     result = []
     pending: list[str] = []
     start = 0
+    text = text.removeprefix("\ufeff")  # a UTF-8 byte order mark is not part of the first line
     for number, raw in enumerate(text.splitlines(), start=1):
         stripped = raw.strip()
         if not pending and (not stripped or stripped.startswith("#")):
@@ -49,6 +51,13 @@ def instructions(text: str) -> list[Instruction]:
     return result
 
 
+def shlex_split(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError:  # an unclosed quote: fall back to plain words
+        return text.split()
+
+
 def convention_problems(path: Path, display: str) -> list[Diagnostic]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -58,10 +67,11 @@ def convention_problems(path: Path, display: str) -> list[Diagnostic]:
     arg_default: tuple[int, str | None] | None = None
     for step in steps:
         if step.keyword == "ARG":
-            name, eq, default = step.rest.partition("=")
-            if name.strip() == "BASE_IMAGE":
-                value = default.strip().strip('"').strip("'") if eq else None
-                arg_default = (step.line, value)
+            # one ARG may declare several: ARG PY=3.10 BASE_IMAGE=base
+            for word in shlex_split(step.rest):
+                name, eq, default = word.partition("=")
+                if name == "BASE_IMAGE":
+                    arg_default = (step.line, default if eq else None)
             continue
         if step.keyword != "FROM":
             return [Diagnostic(Position(display, step.line), f"{step.keyword} before the first FROM; {CONVENTION}")]

@@ -130,17 +130,18 @@ def schema() -> dict:
 
 def load_project(path: str | Path, display_name: str | None = None) -> Project:
     path = Path(path)
-    doc = load_document(path, display_name or _display(path))
+    doc = load_document(path, display_name or display_path(path))
     return build_project(doc, path)
 
 
 def parse_project(text: str, path: str | Path = "images.yaml", lenient: bool = False) -> Project:
     """For tests and tools: a project from text; relative paths resolve against path's folder."""
     path = Path(path)
-    return build_project(parse_document(text, _display(path)), path, lenient)
+    return build_project(parse_document(text, display_path(path)), path, lenient)
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
+    """A path as the user can use it from here: relative to the working directory when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:

@@ -13,7 +13,7 @@ from pathlib import Path
 from bakegen import files, rules
 from bakegen.dockerfile import convention_problems, named_contexts_used
 from bakegen.errors import Diagnostic
-from bakegen.model import Project, context_kind, load_project
+from bakegen.model import Project, context_kind, display_path, load_project
 from bakegen.output import report
 
 
@@ -44,10 +44,11 @@ def file_problems(project: Project) -> list[Diagnostic]:
                     )
                 )
             else:
+                here = display_path(dockerfile)  # file:line of a Dockerfile, from where the user is
                 if dockerfile.resolve() not in seen_dockerfiles:
                     seen_dockerfiles.add(dockerfile.resolve())
-                    problems.extend(convention_problems(dockerfile, shown))
-                problems.extend(_missing_contexts(project, image, dockerfile, shown))
+                    problems.extend(convention_problems(dockerfile, here))
+                problems.extend(_missing_contexts(project, image, dockerfile, here))
         for name, value in image.contexts.items():
             if context_kind(value, project.images) == "path" and not (root / value).exists():
                 problems.append(
