@@ -21,8 +21,12 @@ from bakegen.errors import Diagnostic
 from bakegen.graph import ImageGraph
 from bakegen.model import Project
 
-VLLM_IMAGE = re.compile(r"(^|/)vllm-ascend:(?P<tag>[^@/]+)$")
-NUMPY_PIN = re.compile(r"numpy\s*(?P<op>==|>=|~=|>|<=|<|!=)\s*(?P<version>[0-9][0-9.]*)", re.IGNORECASE)
+# quay.io/ascend/vllm-ascend:v0.11.0rc1, ...:v0.11.0rc1-310p (310P/A3 variants), ...:v0.11.0@sha256:...
+VLLM_IMAGE = re.compile(r"(^|/)vllm-ascend:(?P<tag>[^@/:]+)(@[^/]*)?$")
+_SPEC = r"(?:===|==|>=|~=|>|<=|<|!=)\s*[0-9][0-9A-Za-z.*]*"
+# numpy followed by one or more comma-separated specifiers: numpy<2, "numpy>1.23,<2", numpy==1.26.*
+NUMPY_PIN = re.compile(rf"(?<![\w.-])numpy\s*(?P<specs>{_SPEC}(?:\s*,\s*{_SPEC})*)", re.IGNORECASE)
+SPECIFIER = re.compile(r"(?P<op>===|==|>=|~=|>|<=|<|!=)\s*(?P<version>[0-9][0-9A-Za-z.*]*)")
 
 
 @cache
@@ -47,11 +51,21 @@ class Setting:
     value: str
     image: str  # the image whose args set it
     arg: str  # the arg name used
+    # numpy only: the specifier sets judged one by one (NUMPY_VERSION; the Dockerfile's pins)
+    groups: tuple[str, ...] = ()
+    # installed_components only: (component, image that installs it), root first
+    origins: tuple[tuple[str, str], ...] = ()
 
 
 def effective(project: Project, graph: ImageGraph, image_id: str, table: dict) -> dict[str, Setting]:
-    """fact -> Setting, from the root of the chain down to the image (nearest wins)."""
+    """fact -> Setting, from the root of the chain down to the image (nearest wins).
+
+    One exception: "installed_components" is the union of COMPONENTS along the chain
+    (what an ancestor installed is in the image too); it is set only where
+    "components" is, so it is judged at the image that sets COMPONENTS itself.
+    """
     found: dict[str, Setting] = {}
+    installed: dict[str, str] = {}  # component -> the (first) image that installs it
     for current in graph.ancestors(image_id) + [image_id]:
         image = project.images[current]
         for fact, names in table["args"].items():
@@ -59,28 +73,120 @@ def effective(project: Project, graph: ImageGraph, image_id: str, table: dict) -
                 if name in image.args and image.args[name] != "":
                     found[fact] = Setting(image.args[name], current, name)
                     break
+        own_components = found.get("components")
+        if own_components is not None and own_components.image == current:
+            for name in _component_names(own_components.value):
+                installed.setdefault(name, current)
+            found["installed_components"] = Setting(
+                ",".join(installed), current, own_components.arg, origins=tuple(installed.items())
+            )
         pins = _dockerfile_numpy_pins(project, current)
-        if pins:
-            own = found.get("numpy")
-            if own is not None and own.image == current:  # NUMPY_VERSION and the Dockerfile's pins
-                found["numpy"] = Setting(",".join([own.value, *pins]), current, own.arg)
-            else:
-                found["numpy"] = Setting(",".join(pins), current, "dockerfile")
+        own = found.get("numpy")
+        if own is not None and own.image == current:
+            # NUMPY_VERSION: a version (1.26.4) or a specifier set (>=1.24,<2)
+            spec = ",".join(_as_specs(own.value))
+            groups = (spec, ",".join(pins)) if pins else (spec,)
+            found["numpy"] = Setting(",".join(groups), current, own.arg, groups=groups)
+        elif pins:
+            found["numpy"] = Setting(",".join(pins), current, "dockerfile", groups=(",".join(pins),))
         match = VLLM_IMAGE.search(image.external_base or "")
         if match and "vllm_ascend" not in found:
             found["vllm_ascend"] = Setting(match.group("tag"), current, "from")
     return found
 
 
+def _component_names(value: str) -> list[str]:
+    return [c.strip().lower() for c in value.split(",") if c.strip()]
+
+
 def _dockerfile_numpy_pins(project: Project, image_id: str) -> list[str]:
-    """numpy version pins written in the image's Dockerfile (e.g. "numpy<2", numpy==1.26.4)."""
+    """numpy version pins written in the image's Dockerfile (e.g. "numpy<2", numpy==1.26.4),
+    comment lines left out; "numpy>1.23,<2" gives both specifiers."""
     image = project.images[image_id]
     path = project.root / image.context / image.dockerfile
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return []
-    return [m.group("op") + m.group("version") for m in NUMPY_PIN.finditer(text)]
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    return [
+        spec.group("op") + spec.group("version")
+        for pin in NUMPY_PIN.finditer(code)
+        for spec in SPECIFIER.finditer(pin.group("specs"))
+    ]
+
+
+def _as_specs(value: str) -> list[str]:
+    """ "1.26.4" -> ["==1.26.4"]; ">=1.24, <2" -> [">=1.24", "<2"]."""
+    specs = [spec.replace(" ", "") for spec in value.split(",") if spec.strip()]
+    return [spec if spec[:1] in "=<>~!" else "==" + spec for spec in specs]
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """The release numbers of a version: 2.0.2 -> (2, 0, 2); 1.26.0rc1 -> (1, 26, 0); 2.x -> (2,)."""
+    numbers: list[int] = []
+    for part in version.split("."):
+        m = re.match(r"\d+", part)
+        if not m:
+            break
+        numbers.append(int(m.group()))
+        if m.group() != part:
+            break
+    return tuple(numbers)
+
+
+def _padded(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    width = max(len(a), len(b))
+    return a + (0,) * (width - len(a)), b + (0,) * (width - len(b))
+
+
+def _admits(spec: str, candidate: str) -> bool:
+    """Whether one specifier (==, !=, <, <=, >, >=, ~=, == / != with .*) admits a release.
+    Release numbers only (pre/post/local parts are not compared): enough for "does it allow numpy 2"."""
+    m = SPECIFIER.fullmatch(spec.strip())
+    if not m:
+        return True  # not understood: it does not narrow the set
+    op, version = m.group("op"), m.group("version")
+    have = _release(candidate)
+    if op in ("==", "!=") and version.endswith(".*"):
+        prefix = _release(version[:-2])
+        equal = (have + (0,) * len(prefix))[: len(prefix)] == prefix
+        return equal if op == "==" else not equal
+    want = _release(version)
+    if not want:
+        return True
+    a, b = _padded(have, want)
+    if op in ("==", "==="):
+        return a == b
+    if op == "!=":
+        return a != b
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    if op == ">=":
+        return a >= b
+    # ~=: >= version and the same release except for the last number given
+    prefix = want[:-1] if len(want) > 1 else want
+    return a >= b and (have + (0,) * len(prefix))[: len(prefix)] == prefix
+
+
+def _admitted_above(specs: list[str], limit: int) -> bool:
+    """Whether the specifier set admits some release with a major above limit (numpy 2.x for limit 1)."""
+    specs = [spec for spec in specs if SPECIFIER.fullmatch(spec.strip())]  # "latest" and the like: not judged
+    if not specs:
+        return False
+    major = limit + 1
+    candidates = {f"{major}.0.0", f"{major}.0.2", f"{major}.2.6", f"{major}.3.0"}
+    for spec in specs:  # the versions the specifiers name, and just past them: >2.3.0, ==2.1.*
+        m = SPECIFIER.fullmatch(spec.strip())
+        release = _release(m.group("version")) if m else ()
+        if release and release[0] > limit:
+            r = release + (0,) * (3 - len(release))
+            candidates |= {".".join(map(str, r)), f"{r[0]}.{r[1]}.{r[2] + 1}", f"{r[0]}.{r[1] + 1}.0", f"{r[0] + 1}.0.0"}
+    return any(all(_admits(spec, candidate) for spec in specs) for candidate in candidates)
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -89,8 +195,14 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 
 def _within(version: str, span) -> bool:
+    """Whether a Python version is in [low, high]; only major.minor counts (3.11.7 is 3.11)."""
     low, high = (str(v) for v in span)
-    return _version_key(low) <= _version_key(version) <= _version_key(high)
+    return _version_key(low)[:2] <= _version_key(version)[:2] <= _version_key(high)[:2]
+
+
+def _public(version: str) -> str:
+    """2.7.1+cpu -> 2.7.1 (a PEP 440 local suffix names a build, not another release)."""
+    return version.split("+", 1)[0].strip()
 
 
 def _distance(candidate: str, wanted: str) -> tuple:
@@ -113,6 +225,16 @@ def _line(version: str) -> str:
 
 def _or_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _vllm_entry(table: dict, tag: str) -> dict | None:
+    """The vllm_ascend row for an image tag: the full tag, else the part before the first "-"
+    (v0.11.0rc1-310p, v0.11.0rc1-a3), else its release line (v0.10.2 -> v0.10)."""
+    entries = table.get("vllm_ascend") or {}
+    for key in (tag, tag.split("-")[0], ".".join(tag.split("-")[0].split(".")[:2])):
+        if key in entries:
+            return entries[key]
+    return None
 
 
 def _cann_key(cann_table: Mapping[str, Any], version: str) -> str | None:
@@ -180,6 +302,10 @@ def rule_torch_npu_for_cann(facts, table):
     released = [str(v) for v in table["cann"][key].get("torch_npu", [])]
     if npu.value in released:
         return
+    vllm = facts.get("vllm_ascend")
+    entry = _vllm_entry(table, vllm.value) if vllm else None
+    if entry and _public(str(entry.get("torch_npu", ""))) == _public(npu.value):
+        return  # the image's vllm-ascend release pins it (e.g. 2.7.1.dev20250724 on 8.2.RC1)
     nearest = sorted(released, key=lambda v: (_distance(v, npu.value), released.index(v)))
     elsewhere = [str(c) for c, entry in table["cann"].items() if npu.value in map(str, entry.get("torch_npu", []))]
     hint = f" (torch_npu {npu.value} was released for CANN {_or_list(elsewhere)})" if elsewhere else ""
@@ -191,18 +317,30 @@ def rule_torch_npu_for_cann(facts, table):
 
 def rule_torch_matches_torch_npu(facts, table):
     torch, npu = facts.get("torch"), facts.get("torch_npu")
-    if torch and npu and _base(npu.value) != torch.value:
+    if torch and npu and _base(_public(npu.value)) != _public(torch.value):
         yield ("torch", "torch_npu"), (
-            f"torch_npu {npu.value} is built for torch {_base(npu.value)}, but TORCH_VERSION is "
-            f"{torch.value}{{inherited}}; set TORCH_VERSION={_base(npu.value)}"
+            f"torch_npu {npu.value} is built for torch {_base(_public(npu.value))}, but TORCH_VERSION is "
+            f"{torch.value}{{inherited}}; set TORCH_VERSION={_base(_public(npu.value))}"
         )
+
+
+def _torch_python_span(spans: Mapping[str, Any], line: str):
+    """The Python range of a torch line; a line newer than the newest listed gets the newest
+    listed range (the table states "2.11 and later"); an older unlisted line is not judged."""
+    spans = {str(k): v for k, v in spans.items()}
+    if line in spans:
+        return spans[line]
+    if not spans or not _version_key(line) or -1 in _version_key(line):
+        return None
+    newest = max(spans, key=_version_key)
+    return spans[newest] if _version_key(line) > _version_key(newest) else None
 
 
 def rule_python_for_torch(facts, table):
     torch, python = facts.get("torch"), facts.get("python")
     if not (torch and python):
         return
-    span = table["torch_python"].get(_line(torch.value))
+    span = _torch_python_span(table["torch_python"], _line(_public(torch.value)))
     if not span:
         return
     if not _within(python.value, span):
@@ -219,14 +357,13 @@ def rule_numpy_below_2(facts, table):
     limit = table.get("numpy_max_major", {}).get(cann.value.split(".")[0])
     if limit is None:
         return
-    specs = [spec.strip() for spec in numpy.value.split(",") if spec.strip()]
-    specs = [spec if spec[:1] in "=<>~!" else "==" + spec for spec in specs]  # NUMPY_VERSION=1.26.4
-    for match in NUMPY_PIN.finditer(" ".join("numpy" + spec for spec in specs)):
-        op, version = match.group("op"), match.group("version")
-        major = int(version.split(".")[0])
-        if (op in ("==", "~=", ">=") and major > int(limit)) or (op == ">" and major >= int(limit)):
+    # Each group (NUMPY_VERSION; the Dockerfile's pins) is one specifier set; it is wrong when
+    # pip could pick a numpy above the limit from it. An unpinned numpy is not judged.
+    for group in numpy.groups or (",".join(_as_specs(numpy.value)),):
+        specs = [spec for spec in group.split(",") if spec]
+        if specs and _admitted_above(specs, int(limit)):
             yield ("cann", "numpy"), (
-                f"numpy {op}{version} with CANN {cann.value}{{inherited}}: CANN {cann.value.split('.')[0]}.x "
+                f"numpy {group} with CANN {cann.value}{{inherited}}: CANN {cann.value.split('.')[0]}.x "
                 f"needs numpy<{int(limit) + 1} (numpy 2 fails in set_device, error 500001)"
             )
 
@@ -235,14 +372,19 @@ def rule_components(facts, table):
     comps = facts.get("components")
     if not comps:
         return
-    names = [c.strip().lower() for c in comps.value.split(",") if c.strip()]
+    names = _component_names(comps.value)  # what this image's COMPONENTS installs
+    # with what its ancestors installed (set where COMPONENTS is; inherited otherwise: not judged again)
+    union = facts.get("installed_components")
+    origins = dict(union.origins) if union and union.image == comps.image else {n: comps.image for n in names}
     known = {"toolkit", "nnae", "kernels", "ops", "nnal"}
     for name in names:
         if name not in known:
             yield ("components",), f"unknown CANN component '{name}'; use toolkit or nnae, kernels or ops, nnal"
-    if "toolkit" in names and "nnae" in names:
-        yield ("components",), "COMPONENTS has both toolkit and nnae; pick one (toolkit includes the runtime)"
-    if "nnal" in names and "toolkit" not in names:
+    if "toolkit" in origins and "nnae" in origins:
+        parents = sorted({origins[n] for n in ("toolkit", "nnae") if origins[n] != comps.image})
+        where = f" (with what {', '.join(parents)} installs)" if parents else ""
+        yield ("components",), f"COMPONENTS has both toolkit and nnae{where}; pick one (toolkit includes the runtime)"
+    if "nnal" in names and "toolkit" not in origins:
         yield ("components",), "nnal needs the toolkit (it is installed on top of the toolkit's set_env.sh); add toolkit to COMPONENTS"
     cann = facts.get("cann")
     key = _cann_key(table["cann"], cann.value) if cann else None
@@ -260,13 +402,12 @@ def rule_vllm_ascend_stack(facts, table):
     vllm = facts.get("vllm_ascend")
     if not vllm:
         return
-    entries = table.get("vllm_ascend", {})
-    entry = entries.get(vllm.value) or entries.get(".".join(vllm.value.split(".")[:2]))
+    entry = _vllm_entry(table, vllm.value)
     if entry is None:
         return
     for fact, expected in (("torch", entry.get("torch")), ("torch_npu", entry.get("torch_npu")), ("cann", entry.get("cann"))):
         mine = facts.get(fact)
-        if mine and expected and mine.value.lower() != str(expected).lower():
+        if mine and expected and _public(mine.value).lower() != _public(str(expected)).lower():
             yield ("vllm_ascend", fact), (
                 f"vllm-ascend {vllm.value} is built on {fact} {expected}, but {mine.arg} is {mine.value}{{inherited}}"
             )

@@ -130,3 +130,114 @@ def test_old_arg_names_are_read_too():
 def test_odd_version_strings_are_judged_not_crashed_on():
     (message,) = messages(python="3.x")
     assert "torch 2.7.1 supports Python 3.9 to 3.13, but PYTHON_VERSION is 3.x" in message
+
+
+# --- reproduced defects -----------------------------------------------------------------
+
+
+def test_python_patch_versions_count_as_their_minor():
+    assert messages(python="3.11.7", cann="8.2.RC1", torch="2.6.0", torch_npu="2.6.0") == []
+    (message,) = messages(python="3.12.1", cann="8.2.RC1", torch="2.6.0", torch_npu="2.6.0")
+    assert "torch 2.6.0 supports Python 3.9 to 3.11, but PYTHON_VERSION is 3.12.1" in message
+
+
+def test_numpy_pins_are_one_specifier_set_and_comments_are_not_pins(tmp_path):
+    files = {
+        "range": 'RUN pip install "numpy>1.23,<2"\n',
+        "comment": '# numpy>=2 breaks CANN 8\nRUN pip install "numpy<2"\n',
+        "unpinned": "RUN pip install numpy scipy\n",
+        "compatible": 'RUN pip install "numpy~=1.26"\n',
+        "open": 'RUN pip install "numpy>=1.24"\n',
+        "wildcard": 'RUN pip install "numpy==2.1.*"\n',
+        "above": 'RUN pip install "numpy>2.3.0"\n',
+        "excluded": 'RUN pip install "numpy!=2.0.0,<2.1"\n',
+    }
+    for name, body in files.items():
+        (tmp_path / f"{name}.dockerfile").write_text(f"ARG BASE_IMAGE=base\nFROM ${{BASE_IMAGE}}\n{body}")
+    images = "".join(f"  {name}: {{from: cann, dockerfile: {name}.dockerfile}}\n" for name in files)
+    doc = (
+        "version: 1\nimages:\n"
+        "  cann: {from: u:1, dockerfile: range.dockerfile, args: {CANN_VERSION: 8.3.RC1, CHIP: 910b, COMPONENTS: toolkit}}\n"
+        + images
+        + "  arg-range: {from: cann, dockerfile: unpinned.dockerfile, args: {NUMPY_VERSION: '>=1.24,<2'}}\n"
+        + "  arg-open: {from: cann, dockerfile: unpinned.dockerfile, args: {NUMPY_VERSION: '>=1.24'}}\n"
+    )
+    found = [d.message for d in check_versions(parse_project(doc, tmp_path / "images.yaml"))]
+    assert sorted(m.split(":")[0] for m in found) == ["above", "arg-open", "excluded", "open", "wildcard"], found
+    (open_,) = [m for m in found if m.startswith("open:")]
+    assert open_.startswith("open: numpy >=1.24 with CANN 8.3.RC1 (inherited from cann): CANN 8.x needs numpy<2")
+    (excluded,) = [m for m in found if m.startswith("excluded:")]
+    assert excluded.startswith("excluded: numpy !=2.0.0,<2.1 with CANN 8.3.RC1")
+
+
+def test_components_installed_by_ancestors_count():
+    doc = textwrap.dedent(
+        """\
+        version: 1
+        images:
+          cann: {from: u:1, dockerfile: x, args: {CANN_VERSION: 8.3.RC1, CHIP: 910b, COMPONENTS: "toolkit,kernels"}}
+          nnal: {from: cann, dockerfile: x, args: {COMPONENTS: nnal}}
+          leaf: {from: nnal, dockerfile: x}
+          runtime: {from: u:1, dockerfile: x, args: {CANN_VERSION: 8.3.RC1, CHIP: 910b, COMPONENTS: "nnae,kernels"}}
+          runtime-nnal: {from: runtime, dockerfile: x, args: {COMPONENTS: nnal}}
+          runtime-toolkit: {from: runtime, dockerfile: x, args: {COMPONENTS: toolkit}}
+        """
+    )
+    found = [d.message for d in check_versions(parse_project(doc, "images.yaml"))]
+    assert len(found) == 2, found
+    assert found[0].startswith("runtime-nnal: nnal needs the toolkit")
+    assert found[1].startswith("runtime-toolkit: COMPONENTS has both toolkit and nnae (with what runtime installs)")
+
+
+def test_a_local_version_suffix_is_not_a_mismatch():
+    assert messages(torch="2.7.1+cpu") == []
+    assert messages(torch="2.7.1+cpu", torch_npu="2.7.1.post1+git1234") != []  # 2.7.1.post1 is not for 8.3.RC1
+    assert any("TORCH_VERSION is 2.6.0+cpu" in m for m in messages(torch="2.6.0+cpu"))
+    assert messages(python="3.12", cann="8.2.RC1", torch="2.5.1+cpu", torch_npu="2.5.1.post1") != []
+
+
+def test_the_official_vllm_ascend_stacks_pass():
+    stack = """\
+        version: 1
+        images:
+          cann: {{from: u:1, dockerfile: x, args: {{PYTHON_VERSION: "3.11", CANN_VERSION: {cann}, CHIP: 910b, COMPONENTS: "toolkit,kernels,nnal"}}}}
+          vllm: {{from: cann, dockerfile: x, args: {{TORCH_VERSION: {torch}, TORCH_NPU_VERSION: {npu}, VLLM_ASCEND_VERSION: {vllm}}}}}
+        """
+    for vllm, cann, torch, npu in [
+        ("v0.11.0", "8.3.RC2", "2.7.1", "2.7.1.post1"),
+        ("v0.11.0rc2", "8.3.RC2", "2.7.1", "2.7.1"),
+        ("v0.12.0rc1", "8.3.RC2", "2.8.0", "2.8.0"),
+        ("v0.10.2", "8.2.RC1", "2.7.1", "2.7.1.dev20250724"),
+        ("v0.11.0rc0", "8.2.RC1", "2.7.1", "2.7.1.dev20250724"),
+    ]:
+        doc = textwrap.dedent(stack.format(vllm=vllm, cann=cann, torch=torch, npu=npu))
+        assert check_versions(parse_project(doc, "images.yaml")) == [], vllm
+    # without vllm-ascend pinning it, the dev build is still not a release for 8.2.RC1
+    (message,) = messages(cann="8.2.RC1", torch="2.7.1", torch_npu="2.7.1.dev20250724")
+    assert "torch_npu 2.7.1.dev20250724 was not released for CANN 8.2.RC1" in message
+
+
+@pytest.mark.parametrize(
+    "ref",
+    ["quay.io/ascend/vllm-ascend:v0.11.0rc1-310p", "quay.io/ascend/vllm-ascend:v0.11.0rc1-a3",
+     "quay.io/ascend/vllm-ascend:v0.11.0rc1@sha256:" + "ab" * 32],
+)
+def test_vllm_ascend_variant_tags_and_digests_are_read(ref):
+    doc = textwrap.dedent(
+        f"""\
+        version: 1
+        images:
+          vllm: {{from: "{ref}", dockerfile: x}}
+          on-top: {{from: vllm, dockerfile: x, args: {{TORCH_VERSION: 2.8.0}}}}
+        """
+    )
+    (message,) = [d.message for d in check_versions(parse_project(doc, "images.yaml"))]
+    assert message.startswith("on-top: vllm-ascend v0.11.0rc1")
+    assert "is built on torch 2.7.1, but TORCH_VERSION is 2.8.0 (inherited from vllm)" in message
+
+
+def test_a_torch_line_newer_than_the_table_gets_the_newest_range():
+    found = messages(cann="9.1.0", components="toolkit,ops,nnal", python="3.9", torch="2.13.0", torch_npu="2.13.0")
+    assert any("torch 2.13.0 supports Python 3.10 to 3.14, but PYTHON_VERSION is 3.9" in m for m in found), found
+    found = messages(cann="8.0.0", python="3.14", torch="2.4.0", torch_npu="2.4.0.post2")
+    assert not any("supports Python" in m for m in found), found  # an older unlisted line is not judged
