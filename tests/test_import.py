@@ -83,3 +83,153 @@ def test_not_an_old_file(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("x.yaml:1:1: error: not a dockerfile-compose.yaml: no 'images:' mapping")
     assert not (tmp_path / "out.yaml").exists()
+
+
+def run_import(tmp_path, compose: str, *extra: str):
+    (tmp_path / "c.yaml").write_text(compose)
+    return subprocess.run(
+        [sys.executable, "-m", "bakegen", "import", "c.yaml", "-o", "out.yaml", *extra],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+
+
+def converted(tmp_path) -> dict:
+    return yaml.safe_load((tmp_path / "out.yaml").read_text())
+
+
+@pytest.mark.parametrize(
+    "compose, message",
+    [
+        ("images:\n  a:\n    build: [x]\n", "c.yaml:3:12: error: images.a.build: expected a mapping"),
+        ("images:\n  a:\n    build: D\n", "c.yaml:3:12: error: images.a.build: expected a mapping"),
+        ("images:\n  a:\n    build:\n      args: [A=1]\n", "c.yaml:4:13: error: images.a.build.args: expected a mapping"),
+        ("images:\n  a:\n    build:\n      args: {A: [1]}\n", "c.yaml:4:17: error: images.a.build.args.A: expected a text value"),
+        ("images:\n  a: [x]\n", "c.yaml:2:6: error: images.a: expected a mapping"),
+        ("images:\n  a: str\n", "c.yaml:2:6: error: images.a: expected a mapping"),
+        ("images:\n  a:\n    depends_on: 5\n", "c.yaml:3:17: error: images.a.depends_on: expected a list of image ids"),
+        ("images:\n  a:\n    depends_on: [[b]]\n", "c.yaml:3:18: error: images.a.depends_on.0: expected a string"),
+        ("images:\n  a:\n    tags: {x: 1}\n", "c.yaml:3:11: error: images.a.tags: expected a list of image references"),
+        ("images:\n  a:\n    build:\n      dockerfile: [D]\n", "c.yaml:4:19: error: images.a.build.dockerfile: expected a non-empty string"),
+        ("images:\n  a:\n    build:\n      context: 5\n", "c.yaml:4:16: error: images.a.build.context: expected a non-empty string"),
+    ],
+)
+def test_wrong_types_are_located_errors(tmp_path, compose, message):
+    result = run_import(tmp_path, compose)
+    assert result.returncode == 1, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_every_wrong_type_is_reported_at_once(tmp_path):
+    result = run_import(tmp_path, "images:\n  a:\n    build: D\n  b:\n    tags: 5\n")
+    assert result.returncode == 1
+    assert "c.yaml:3:12: error: images.a.build" in result.stderr
+    assert "c.yaml:5:11: error: images.b.tags" in result.stderr
+
+
+def test_a_string_is_a_list_of_one(tmp_path):
+    result = run_import(
+        tmp_path,
+        "images:\n"
+        "  python-3.10:\n"
+        "    build: {args: {BASE_IMAGE: 'ubuntu:22.04'}}\n"
+        "    tags: xuopoj/python:3.10\n"
+        "  a:\n"
+        "    depends_on: python-3.10\n"
+        "    build: {dockerfile: a.dockerfile}\n"
+        "    tags: xuopoj/a:1\n",
+    )
+    assert result.returncode == 0, result.stderr
+    data = converted(tmp_path)
+    assert data["variables"] == {"REGISTRY": "xuopoj"}
+    assert data["images"]["a"] == {"from": "python-3-10", "dockerfile": "a.dockerfile", "tags": ["a:1"]}
+    assert data["images"]["python-3-10"]["tags"] == ["python:3.10"]
+
+
+def test_compose_long_form_of_depends_on(tmp_path):
+    result = run_import(
+        tmp_path,
+        "images:\n"
+        "  p:\n"
+        "    build: {args: {BASE_IMAGE: 'ubuntu:22.04'}}\n"
+        "  a:\n"
+        "    depends_on:\n"
+        "      p: {condition: service_started}\n"
+        "    build: {}\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert converted(tmp_path)["images"]["a"]["from"] == "p"
+
+
+def test_renamed_ids_never_take_a_valid_id(tmp_path):
+    result = run_import(
+        tmp_path,
+        "images:\n"
+        "  a.b:\n"
+        "    build: {args: {BASE_IMAGE: 'ubuntu:22.04'}}\n"
+        "  a-b:\n"
+        "    build: {args: {BASE_IMAGE: 'ubuntu:22.04'}}\n"
+        "  a/b:\n"
+        "    build: {args: {BASE_IMAGE: 'ubuntu:22.04'}}\n"
+        "  c:\n"
+        "    depends_on: [a.b]\n"
+        "    build: {}\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert list(converted(tmp_path)["images"]) == ["a-b-2", "a-b", "a-b-3", "c"]
+    assert converted(tmp_path)["images"]["c"]["from"] == "a-b-2"
+    err = result.stderr
+    assert "c.yaml:2:3: warning: image id 'a.b' is not a valid bake target name; renamed to 'a-b-2'" in err
+    assert "c.yaml:6:3: warning: image id 'a/b' is not a valid bake target name; renamed to 'a-b-3'" in err
+    assert "'a-b' is not a valid" not in err
+
+
+@pytest.mark.parametrize(
+    "tags_a, tags_b",
+    [(["org1/a:1"], ["org2/b:1"]), (["python:3.10"], ["xuopoj/x:1", "ghcr.io/me/x:1"])],
+)
+def test_tags_without_a_shared_prefix_still_go_to_docker_hub(tmp_path, tags_a, tags_b):
+    (tmp_path / "Dockerfile").write_text("ARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\n")
+    result = run_import(
+        tmp_path,
+        "images:\n"
+        "  a:\n"
+        f"    build: {{args: {{BASE_IMAGE: 'ubuntu:22.04'}}}}\n    tags: {tags_a}\n"
+        "  b:\n"
+        f"    build: {{args: {{BASE_IMAGE: 'ubuntu:22.04'}}}}\n    tags: {tags_b}\n",
+    )
+    assert result.returncode == 0, result.stderr
+    data = converted(tmp_path)
+    assert data["variables"] == {"REGISTRY": "docker.io"}
+    assert data["images"]["a"]["tags"] == tags_a and data["images"]["b"]["tags"] == tags_b
+    assert "c.yaml:1:1: warning: the tags share no repository prefix; declared 'variables: {REGISTRY: docker.io}'" in result.stderr
+    assert "still to fix" not in result.stderr
+    check = subprocess.run(
+        [sys.executable, "-m", "bakegen", "-f", "out.yaml", "check"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stderr
+    assert "REGISTRY" not in check.stderr
+
+
+def test_tags_with_their_own_registries_need_no_registry_variable(tmp_path):
+    result = run_import(
+        tmp_path,
+        "images:\n"
+        "  a:\n    build: {args: {BASE_IMAGE: 'ubuntu:22.04'}}\n    tags: [ghcr.io/me/a:1]\n"
+        "  b:\n    build: {args: {BASE_IMAGE: 'ubuntu:22.04'}}\n    tags: [quay.io/me/b:1]\n",
+    )
+    assert result.returncode == 0, result.stderr
+    data = converted(tmp_path)
+    assert "variables" not in data
+    assert data["images"]["a"]["tags"] == ["ghcr.io/me/a:1"]
+
+
+def test_an_image_without_build_is_warned_about(tmp_path):
+    result = run_import(tmp_path, "images:\n  a:\n    depends_on: [b]\n  b:\n    build: {args: {BASE_IMAGE: 'ubuntu:22.04'}}\n")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "c.yaml:2:3: warning: 'a' has no build: section; assumed context '.' and dockerfile 'Dockerfile'"
+    ) in result.stderr
+    assert "'b' has no build: section" not in result.stderr
+    assert converted(tmp_path)["images"]["a"] == {"from": "b", "dockerfile": "Dockerfile"}

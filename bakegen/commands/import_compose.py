@@ -5,6 +5,8 @@ The old format declared each parent twice, in ``depends_on`` and again as the
 ``depends_on`` (what build.py actually ordered by), merges both into ``from``,
 and reports every place where they disagree or where BASE_IMAGE names a tag
 that no image produces. It still writes the file: drift is reported, not fatal.
+A field of the wrong type (``build: D``, ``args: [A=1]``) is a located error;
+a single string stands for a list of one in ``depends_on`` and ``tags``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import yaml
 from bakegen import files, rules
 from bakegen.dockerfile import convention_problems
 from bakegen.errors import BakegenError, Diagnostic
-from bakegen.model import parse_project, suggest_id
+from bakegen.model import ID_RE, parse_project, suggest_id, tag_has_registry
 from bakegen.output import report
 from bakegen.yamldoc import Document, load_document
 
@@ -44,45 +46,65 @@ def convert(doc: Document, compose_dir: Path) -> tuple[dict, list[Diagnostic]]:
         if key not in ("images", "version"):
             note((key,), f"top-level '{key}' has no equivalent in images.yaml and was left out", key=True)
 
-    new_ids: dict[str, str] = {}
-    for old_id in old:
-        new_id = suggest_id(old_id)
-        while new_id in new_ids.values():
-            new_id += "-x"
+    normalized = _normalize(doc, old)
+
+    new_ids = _new_ids(old)
+    for old_id, new_id in new_ids.items():
         if new_id != old_id:
             note(("images", old_id), f"image id '{old_id}' is not a valid bake target name; renamed to '{new_id}'", key=True)
-        new_ids[old_id] = new_id
 
     producers: dict[str, str] = {}
-    for old_id, raw in old.items():
-        for tag in (raw or {}).get("tags") or []:
-            producers.setdefault(str(tag), old_id)
+    for old_id, entry in normalized.items():
+        for tag in entry["tags"]:
+            producers.setdefault(tag, old_id)
 
-    prefix = _shared_prefix([str(t) for raw in old.values() for t in (raw or {}).get("tags") or []])
+    all_tags = [t for entry in normalized.values() for t in entry["tags"]]
+    prefix = _shared_prefix(all_tags)
+    if prefix and any(tag_has_registry(t[len(prefix):]) for t in all_tags):
+        prefix = ""  # stripping it would turn a repository path into a registry host
+    registry = prefix.rstrip("/")
+    if not prefix and any(not tag_has_registry(t) for t in all_tags):
+        # build.py pushed a tag without a registry host to Docker Hub; bakegen puts
+        # ${REGISTRY}/ in front of such a tag, so REGISTRY must be Docker Hub's host.
+        registry = "docker.io"
+        notes.append(
+            Diagnostic(
+                doc.where(("images",), key=True),
+                "the tags share no repository prefix; declared 'variables: {REGISTRY: docker.io}' so they "
+                "are still pushed to Docker Hub, where build.py pushed them",
+                severity="warning",
+            )
+        )
 
     images: dict[str, dict] = {}
     contexts_seen: set[str] = set()
-    for old_id, raw in old.items():
-        raw = raw or {}
+    for old_id, entry in normalized.items():
+        raw = old[old_id] or {}
         where = ("images", old_id)
         for key in raw:
             if key not in OLD_IMAGE_KEYS:
                 note(where + (key,), f"'{key}' is not converted; add its equivalent by hand", key=True)
-        build = raw.get("build") or {}
-        args = {str(k): _text(doc, where + ("build", "args", k), v) for k, v in (build.get("args") or {}).items()}
+        if entry["build"] is None:
+            note(
+                where,
+                f"'{old_id}' has no build: section; assumed context '.' and dockerfile 'Dockerfile'; "
+                "check them in the converted file",
+                key=True,
+            )
+        args = dict(entry["args"])
         base_arg = args.pop("BASE_IMAGE", None)
-        depends = [str(d) for d in raw.get("depends_on") or []]
-        parent = _parent(doc, old_id, depends, base_arg, old, producers, new_ids, note)
+        depends = entry["depends"]
+        parent = _parent(doc, old_id, depends, base_arg, normalized, producers, new_ids, note)
 
         image: dict = {}
         image["from"] = parent
-        context = str(build.get("context", "."))
+        context = entry["context"]
         contexts_seen.add(context)
         image["context"] = context
-        image["dockerfile"] = str(build.get("dockerfile", "Dockerfile"))
+        image["dockerfile"] = entry["dockerfile"]
         if args:
             image["args"] = args
-        tags = [str(t) for t in raw.get("tags") or []]
+        tags = entry["tags"]
         if tags:
             image["tags"] = [t[len(prefix):] if prefix else t for t in tags]
         images[new_ids[old_id]] = image
@@ -96,14 +118,119 @@ def convert(doc: Document, compose_dir: Path) -> tuple[dict, list[Diagnostic]]:
             )
 
     result: dict = {"version": 1}
-    if prefix:
-        result["variables"] = {"REGISTRY": prefix.rstrip("/")}
+    if registry:
+        result["variables"] = {"REGISTRY": registry}
     if len(contexts_seen) == 1:
         result["defaults"] = {"context": contexts_seen.pop()}
         for image in images.values():
             del image["context"]
     result["images"] = images
     return result, notes
+
+
+def _new_ids(old: dict) -> dict[str, str]:
+    """Old id -> bake target name. Valid ids keep their name; the others get an unused one."""
+    used = {old_id for old_id in old if ID_RE.match(old_id)}
+    new_ids: dict[str, str] = {}
+    for old_id in old:
+        if ID_RE.match(old_id):
+            new_ids[old_id] = old_id
+            continue
+        base = suggest_id(old_id)
+        new_id, n = base, 2
+        while new_id in used:
+            new_id, n = f"{base}-{n}", n + 1
+        used.add(new_id)
+        new_ids[old_id] = new_id
+    return new_ids
+
+
+def _normalize(doc: Document, old: dict) -> dict[str, dict]:
+    """Each old image's fields, type-checked: every mistake is a located error, all at once."""
+    errors: list[Diagnostic] = []
+
+    def error(path: tuple, message: str) -> None:
+        errors.append(Diagnostic(doc.where(path), f"{'.'.join(str(p) for p in path)}: {message}"))
+
+    def names(path: tuple, value, what: str) -> list[str]:
+        """A list of names, where one string means a list of one (as docker compose reads it)."""
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, dict) and what == "depends_on":
+            return list(value)  # compose's long form: {parent: {condition: ...}}
+        if not isinstance(value, list):
+            shape = "a list of image ids, or a mapping of them" if what == "depends_on" else "a list of image references"
+            error(path, f"expected {shape}, got {_kind(value)}")
+            return []
+        items = []
+        for i, item in enumerate(value):
+            if isinstance(item, (dict, list)) or item is None:
+                error(path + (i,), f"expected a string, got {_kind(item)}")
+            else:
+                items.append(_text(doc, path + (i,), item))
+        return items
+
+    def string(path: tuple, value, default: str) -> str:
+        if value is _MISSING:
+            return default
+        if not isinstance(value, str) or not value:
+            error(path, f"expected a non-empty string, got {_kind(value)}")
+            return default
+        return value
+
+    result: dict[str, dict] = {}
+    for old_id, raw in old.items():
+        where = ("images", old_id)
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict):
+            error(where, f"expected a mapping (depends_on, build, tags), got {_kind(raw)}")
+            raw = {}
+        build = raw.get("build")
+        if build is not None and not isinstance(build, dict):
+            error(where + ("build",), f"expected a mapping (context, dockerfile, args), got {_kind(build)}")
+            build = {}
+        build_fields = build or {}
+        raw_args = build_fields.get("args")
+        args: dict[str, str] = {}
+        if raw_args is not None and not isinstance(raw_args, dict):
+            error(where + ("build", "args"), f"expected a mapping of NAME: value, got {_kind(raw_args)}")
+        elif raw_args:
+            for name, value in raw_args.items():
+                if isinstance(value, (dict, list)):
+                    error(where + ("build", "args", name), f"expected a text value, got {_kind(value)}")
+                else:
+                    args[name] = _text(doc, where + ("build", "args", name), value)
+        result[old_id] = {
+            "build": build,
+            "args": args,
+            "context": string(where + ("build", "context"), build_fields.get("context", _MISSING), "."),
+            "dockerfile": string(where + ("build", "dockerfile"), build_fields.get("dockerfile", _MISSING), "Dockerfile"),
+            "depends": names(where + ("depends_on",), raw.get("depends_on"), "depends_on"),
+            "tags": names(where + ("tags",), raw.get("tags"), "tags"),
+        }
+    if errors:
+        raise BakegenError(errors)
+    return result
+
+
+_MISSING = object()
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}'"
+    if isinstance(value, str):
+        return f"the string '{value}'"
+    return f"'{value}'"
 
 
 def _text(doc: Document, path: tuple, value) -> str:
@@ -126,7 +253,7 @@ def _parent(doc, old_id, depends, base_arg, old, producers, new_ids, note) -> st
         if parent_old not in old:
             note(where + ("depends_on", 0), f"depends_on names '{parent_old}', which is not an image of this file")
             return parent_old
-        parent_tags = [str(t) for t in (old[parent_old] or {}).get("tags") or []]
+        parent_tags = old[parent_old]["tags"]
         if base_arg is not None and base_arg not in parent_tags:
             producer = producers.get(base_arg)
             detail = (
