@@ -233,3 +233,13 @@ def test_an_image_without_build_is_warned_about(tmp_path):
     ) in result.stderr
     assert "'b' has no build: section" not in result.stderr
     assert converted(tmp_path)["images"]["a"] == {"from": "b", "dockerfile": "Dockerfile"}
+
+
+def test_import_never_writes_over_its_source(tmp_path):
+    shutil.copy(FIXTURE, tmp_path / "old.yaml")
+    result = subprocess.run(
+        [sys.executable, "-m", "bakegen", "import", "old.yaml", "-o", "old.yaml", "--force"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    assert result.returncode == 1 and "refusing to write over the input" in result.stderr
+    assert (tmp_path / "old.yaml").read_bytes() == FIXTURE.read_bytes()

@@ -305,6 +305,7 @@ def dump(result: dict, source_name: str) -> str:
 def run(args) -> int:
     source = Path(args.compose_file)
     output = Path(args.output)
+    files.refuse_overwriting(output, source)
     if output.exists() and not args.force:
         raise BakegenError(f"{output} already exists; pass --force to overwrite it, or -o another file")
     doc = load_document(source)
