@@ -57,7 +57,9 @@ class Setting:
     origins: tuple[tuple[str, str], ...] = ()
 
 
-def effective(project: Project, graph: ImageGraph, image_id: str, table: dict) -> dict[str, Setting]:
+def effective(
+    project: Project, graph: ImageGraph, image_id: str, table: dict, numpy_pins: dict[str, list[str]]
+) -> dict[str, Setting]:
     """fact -> Setting, from the root of the chain down to the image (nearest wins).
 
     One exception: "installed_components" is the union of COMPONENTS along the chain
@@ -80,7 +82,7 @@ def effective(project: Project, graph: ImageGraph, image_id: str, table: dict) -
             found["installed_components"] = Setting(
                 ",".join(installed), current, own_components.arg, origins=tuple(installed.items())
             )
-        pins = _dockerfile_numpy_pins(project, current)
+        pins = numpy_pins[current]
         own = found.get("numpy")
         if own is not None and own.image == current:
             # NUMPY_VERSION: a version (1.26.4) or a specifier set (>=1.24,<2)
@@ -247,9 +249,17 @@ def _cann_key(cann_table: Mapping[str, Any], version: str) -> str | None:
 def check_versions(project: Project) -> list[Diagnostic]:
     table = table_for(project)
     graph = ImageGraph(project)
+    # each Dockerfile is read once, not once per descendant of every image that uses it
+    by_file: dict[tuple[str, str], list[str]] = {}
+    numpy_pins: dict[str, list[str]] = {}
+    for image_id, image in project.images.items():
+        key = (image.context, image.dockerfile)
+        if key not in by_file:
+            by_file[key] = _dockerfile_numpy_pins(project, image_id)
+        numpy_pins[image_id] = by_file[key]
     problems: list[Diagnostic] = []
     for image_id in graph.order:
-        facts = effective(project, graph, image_id, table)
+        facts = effective(project, graph, image_id, table, numpy_pins)
         for rule in RULES:
             for involved, message in rule(facts, table):
                 if any(facts[f].image == image_id for f in involved if f in facts):
