@@ -6,7 +6,7 @@ Anything the user caused (bad YAML, an unknown parent, a failed build) is a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -25,13 +25,29 @@ class Position:
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """One problem. ``code`` is a stable kebab-case name (``unknown-parent``, ``cycle``) that
+    tools and bakegen itself decide by; the message is for people and may change."""
+
     position: Position | None
     message: str
-    severity: str = "error"  # "error" | "warning"
+    severity: str = "error"  # "error" | "warning" | "note"
+    code: str = field(default="error", kw_only=True)
 
     def __str__(self) -> str:
         where = f"{self.position}: " if self.position else ""
         return f"{where}{self.severity}: {self.message}"
+
+    def as_json(self) -> dict:
+        """For `check --json`: editors and CI annotations."""
+        position = self.position
+        return {
+            "file": position.file if position else None,
+            "line": position.line if position else None,
+            "column": position.column if position else None,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+        }
 
 
 class BakegenError(Exception):
