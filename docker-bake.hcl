@@ -52,7 +52,7 @@ group "all" {
   ]
 }
 
-group "base" {
+group "layer-base" {
   targets = [
     "python-3-10",
     "python-3-12",
@@ -63,11 +63,11 @@ group "base" {
   ]
 }
 
-group "framework" {
+group "layer-framework" {
   targets = ["pytorch-cpu", "pytorch-npu-310p", "pytorch-npu-910b", "pytorch-npu-910b-cann850"]
 }
 
-group "application" {
+group "layer-application" {
   targets = ["ascend-vllm", "flask-api", "yolo-cpu", "msit-msmodelslim", "yolo-310p", "yolo-910b"]
 }
 

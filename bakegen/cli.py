@@ -67,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help=COMMANDS["check"][1], description=COMMANDS["check"][1])
     _file_option(p, keep)
+    p.add_argument(
+        "--json", action="store_true",
+        help="print the findings as a JSON list (file, line, column, code, severity, message)",
+    )
 
     p = sub.add_parser("list", help=COMMANDS["list"][1], description=COMMANDS["list"][1])
     _file_option(p, keep)

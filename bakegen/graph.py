@@ -1,33 +1,36 @@
-"""Operations on the image graph: dependencies, order, waves, ancestry, layers.
+"""Operations on the image graph: dependencies, order, waves, ancestry, layers, groups.
 
-An image depends on its parent and on every image it names in ``contexts``.
-Orders are deterministic: ties are broken by image id. Build an ``ImageGraph``
-once per project; every query after that is a dictionary look-up.
+An image depends on its parent and on every image it names in ``contexts`` (the model
+resolves those at load; this module never reads a context string). Orders are
+deterministic: ties are broken by image id. The model builds one ``ImageGraph`` per
+loaded project (``Project.graph``); every query after that is a dictionary look-up.
+
+The groups bakegen generates (``default``, ``all``, one per layer) and the expansion of
+target and group names into images live here, so the bake file, ``build`` and
+``matrix`` agree on what a name means.
 """
 
 from __future__ import annotations
 
 import graphlib
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping, Sequence
 
-from bakegen.model import context_kind
+from bakegen.errors import Diagnostic, UsageError, did_you_mean
 
 if TYPE_CHECKING:
-    from bakegen.model import Image, Project
+    from bakegen.model import Image
+
+LAYERS = ("base", "framework", "application")
+# Layer groups have a form of their own so that they never take a name people give images
+# (`base` is the first name of many a root image).
+LAYER_GROUPS = {layer: f"layer-{layer}" for layer in LAYERS}
+GENERATED_GROUPS = ("default", "all", *LAYER_GROUPS.values())
 
 
-def dependencies(project: Project, image: Image) -> list[str]:
-    deps = [image.parent] if image.parent else []
-    for value in image.contexts.values():
-        if context_kind(value, project.images) == "image" and value not in deps:
-            deps.append(value)
-    return deps
-
-
-def find_cycle(project: Project) -> list[str] | None:
+def find_cycle(dependencies: Mapping[str, Sequence[str]]) -> list[str] | None:
     """A cycle as a path that returns to its start (a -> b -> a), or None."""
-    sorter = graphlib.TopologicalSorter({i.id: dependencies(project, i) for i in project.images.values()})
+    sorter = graphlib.TopologicalSorter({k: [d for d in v if d in dependencies] for k, v in dependencies.items()})
     try:
         sorter.prepare()
     except graphlib.CycleError as exc:
@@ -35,11 +38,16 @@ def find_cycle(project: Project) -> list[str] | None:
     return None
 
 
+class UnknownTarget(UsageError):
+    """A target or group name that the bake file does not have."""
+
+
 class ImageGraph:
-    def __init__(self, project: Project):
-        self.project = project
-        self.deps: dict[str, list[str]] = {i.id: dependencies(project, i) for i in project.images.values()}
-        kids: dict[str, list[str]] = {image_id: [] for image_id in project.images}
+    def __init__(self, images: Mapping[str, Image], groups: Mapping[str, Sequence[str]]):
+        self.images = images
+        self.user_groups = groups
+        self.deps: dict[str, tuple[str, ...]] = {i.id: i.dependencies for i in images.values()}
+        kids: dict[str, list[str]] = {image_id: [] for image_id in images}
         for image_id, deps in self.deps.items():
             for dep in deps:
                 kids[dep].append(image_id)
@@ -65,20 +73,21 @@ class ImageGraph:
     def _rank(self) -> dict[str, int]:
         return {image_id: n for n, image_id in enumerate(self.order)}
 
-    def children(self, image_id: str) -> list[str]:
-        return self.kids[image_id]
+    def in_order(self, image_ids: set[str] | Sequence[str]) -> list[str]:
+        return sorted(set(image_ids), key=self._rank.__getitem__)
 
     def ancestors(self, image_id: str) -> list[str]:
         """The parent chain from the root down to the direct parent."""
         chain = []
-        current = self.project.images[image_id].parent
+        current = self.images[image_id].parent
         while current is not None:
             chain.append(current)
-            current = self.project.images[current].parent
+            current = self.images[current].parent
         chain.reverse()
         return chain
 
     def descendants(self, image_id: str) -> list[str]:
+        """Everything built on the image, through parents and image-valued contexts."""
         seen: set[str] = set()
         todo = [image_id]
         while todo:
@@ -86,9 +95,9 @@ class ImageGraph:
                 if child not in seen:
                     seen.add(child)
                     todo.append(child)
-        return sorted(seen, key=self._rank.__getitem__)
+        return self.in_order(seen)
 
-    def closure(self, image_ids: list[str]) -> list[str]:
+    def closure(self, image_ids: Sequence[str]) -> list[str]:
         """The images and everything they depend on, in build order."""
         needed: set[str] = set()
         todo = list(image_ids)
@@ -97,7 +106,7 @@ class ImageGraph:
             if current not in needed:
                 needed.add(current)
                 todo.extend(self.deps[current])
-        return sorted(needed, key=self._rank.__getitem__)
+        return self.in_order(needed)
 
     def leaves(self) -> list[str]:
         return [i for i in self.order if not self.kids[i]]
@@ -105,7 +114,7 @@ class ImageGraph:
     def layer(self, image_id: str) -> str:
         """The declared layer; else a root on an external image is 'base', a leaf
         'application', anything between 'framework'."""
-        image = self.project.images[image_id]
+        image = self.images[image_id]
         if image.declared_layer:
             return image.declared_layer
         if image.parent is None:
@@ -114,10 +123,51 @@ class ImageGraph:
             return "application"
         return "framework"
 
-    def critical_path(self, weight: dict[str, float]) -> tuple[float, list[str]]:
+    def critical_path(self, weight: Mapping[str, float]) -> tuple[float, list[str]]:
         """The heaviest chain of dependencies, given a weight (e.g. seconds) per image."""
         best: dict[str, tuple[float, list[str]]] = {}
         for image_id in self.order:
             base = max((best[d] for d in self.deps[image_id]), default=(0.0, []), key=lambda t: t[0])
             best[image_id] = (base[0] + weight.get(image_id, 0.0), base[1] + [image_id])
         return max(best.values(), default=(0.0, []), key=lambda t: t[0])
+
+    # --- groups ---------------------------------------------------------------------------
+
+    @cached_property
+    def groups(self) -> dict[str, list[str]]:
+        """Every group of the bake file, in the order it declares them: the generated ones
+        (default, all, layer-<layer> for each layer that has images), then images.yaml's."""
+        everything = list(self.order)
+        result = {"default": everything, "all": everything}
+        for layer in LAYERS:
+            members = [i for i in self.order if self.layer(i) == layer]
+            if members:
+                result[LAYER_GROUPS[layer]] = members
+        result.update((name, list(members)) for name, members in self.user_groups.items())
+        return result
+
+    def expand(self, names: Sequence[str]) -> list[str]:
+        """Image ids for target and group names, in build order; an unknown name is an error."""
+        chosen: set[str] = set()
+        groups = self.groups
+
+        def add(name: str, trail: tuple[str, ...]) -> None:
+            if name in self.images:
+                chosen.add(name)
+            elif name in groups:
+                if name not in trail:
+                    for member in groups[name]:
+                        add(member, trail + (name,))
+            else:
+                known = set(self.images) | set(groups)
+                raise UnknownTarget(
+                    Diagnostic(
+                        None,
+                        f"unknown target '{name}'{did_you_mean(name, known)} (see `bakegen list`)",
+                        code="unknown-target",
+                    )
+                )
+
+        for name in names:
+            add(name, ())
+        return self.in_order(chosen)

@@ -8,8 +8,8 @@ raw YAML. Paths are kept as written (relative to images.yaml).
 
 from __future__ import annotations
 
-import difflib
 import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -21,14 +21,36 @@ from typing import Any, Mapping
 
 import jsonschema
 
-from bakegen.errors import BakegenError, Diagnostic, Position
+from bakegen.errors import BakegenError, Diagnostic, Position, did_you_mean
+from bakegen.graph import GENERATED_GROUPS, LAYER_GROUPS, ImageGraph, find_cycle
 from bakegen.yamldoc import Document, load_document, parse_document
 
-LAYERS = ("base", "framework", "application")
-BUILTIN_GROUPS = ("default", "all") + LAYERS
 ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
-CONTEXT_URL_PREFIXES = ("target:",)
+CONTEXT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+TARGET_PREFIX = "target:"
 MERGED_MAPPINGS = ("args", "labels", "contexts")
+
+# What a context value is; decided once, at load (``classify_context``).
+IMAGE = "image"  # an image of this file: written as its id or as target:<id>
+PATH = "path"  # a local folder or file, relative to images.yaml
+SOURCE = "source"  # any other buildx context string (docker-image://, oci-layout://, git URL, ...)
+
+
+@dataclass(frozen=True)
+class NamedContext:
+    name: str
+    value: str  # as written
+    kind: str  # IMAGE, PATH or SOURCE
+    image: str | None = None  # the image id, when kind is IMAGE
+
+
+@dataclass(frozen=True)
+class LocalPath:
+    """A local path that an image uses: its context, a named context or a secret's src=."""
+
+    role: str  # "context" | "named context" | "secret"
+    value: str  # as written: relative to images.yaml, or absolute
+    field: tuple  # where it is written in images.yaml (the image's entry or defaults)
 
 
 @dataclass(frozen=True)
@@ -37,9 +59,10 @@ class Image:
     parent: str | None  # an image id of this file, built first
     external_base: str | None  # an image reference outside this file
     dockerfile: str  # relative to context
-    context: str  # relative to images.yaml, or a URL
+    context: str  # as written: relative to images.yaml, or a URL
+    context_is_local: bool
     args: Mapping[str, str]
-    contexts: Mapping[str, str]  # extra named contexts, values as written
+    contexts: Mapping[str, NamedContext]  # extra named contexts, resolved
     tags: tuple[str, ...]  # as written; relative ones get ${REGISTRY}/ in the bake file
     platforms: tuple[str, ...]
     labels: Mapping[str, str]
@@ -47,12 +70,21 @@ class Image:
     target: str | None
     secrets: tuple[str, ...]
     declared_layer: str | None
+    dependencies: tuple[str, ...]  # the parent, then images named in contexts, each once
+    local_paths: tuple[LocalPath, ...]
     position: Position
 
     @property
     def base_ref(self) -> str:
         """What `from:` said: the parent id or the external reference."""
         return self.parent or self.external_base  # type: ignore[return-value]
+
+    @property
+    def dockerfile_path(self) -> str | None:
+        """The Dockerfile relative to images.yaml; None when the context is not local."""
+        if not self.context_is_local:
+            return None
+        return os.path.normpath(os.path.join(self.context, self.dockerfile))
 
 
 @dataclass(frozen=True)
@@ -63,6 +95,7 @@ class Project:
     groups: Mapping[str, tuple[str, ...]]
     images: Mapping[str, Image]  # in file order
     compat: Mapping[str, Any]
+    graph: ImageGraph
     warnings: tuple[Diagnostic, ...] = ()
 
     @property
@@ -76,13 +109,15 @@ class Project:
 # --- contexts and tags -----------------------------------------------------------
 
 
-def context_kind(value: str, image_ids: Mapping[str, Any] | set[str]) -> str:
-    """'image' (an image of this file), 'url' (any buildx context source) or 'path'."""
+def classify_context(value: str, image_ids: Mapping[str, Any] | set[str]) -> NamedContext:
+    """What a context value names. Called at load only; everything else reads the result."""
     if value in image_ids:
-        return "image"
-    if "://" in value or value.startswith(CONTEXT_URL_PREFIXES):
-        return "url"
-    return "path"
+        return NamedContext("", value, IMAGE, value)
+    if value.startswith(TARGET_PREFIX) and value[len(TARGET_PREFIX):] in image_ids:
+        return NamedContext("", value, IMAGE, value[len(TARGET_PREFIX):])
+    if "://" in value or value.startswith(TARGET_PREFIX):
+        return NamedContext("", value, SOURCE)
+    return NamedContext("", value, PATH)
 
 
 def tag_has_registry(tag: str) -> bool:
@@ -112,11 +147,6 @@ def secret_file_key(spec: str) -> str | None:
 def suggest_id(name: str) -> str:
     fixed = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")
     return fixed or "image"
-
-
-def did_you_mean(name: str, choices: list[str] | tuple[str, ...] | set[str]) -> str:
-    close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 # --- loading ------------------------------------------------------------------
@@ -153,32 +183,34 @@ def build_project(doc: Document, path: Path, lenient: bool = False) -> Project:
     raising, for tools such as `bakegen import` that must report on a file still being fixed."""
     if not isinstance(doc.data, dict):
         raise BakegenError(
-            Diagnostic(doc.where(()), "images.yaml must be a mapping with 'version: 1' and 'images:'")
+            Diagnostic(
+                doc.where(()), "images.yaml must be a mapping with 'version: 1' and 'images:'", code="not-a-mapping"
+            )
         )
     _validate_schema(doc)
     data = doc.data
-    variables = {name: _text(doc, ("variables", name), value) for name, value in (data.get("variables") or {}).items()}
+    variables = {name: scalar_as_written(doc, ("variables", name), value) for name, value in (data.get("variables") or {}).items()}
     defaults = data.get("defaults") or {}
-    images: dict[str, Image] = {}
-    for image_id, raw in data["images"].items():
-        images[image_id] = _image(doc, image_id, raw, defaults)
+    ids = data["images"]
+    images: dict[str, Image] = {image_id: _image(doc, image_id, raw, defaults, ids) for image_id, raw in ids.items()}
     groups = {name: tuple(members) for name, members in (data.get("groups") or {}).items()}
-    project = Project(
+    problems = validate_graph(doc, variables, images, groups)
+    cycle = any(d.code == "cycle" for d in problems)
+    if any(d.severity == "error" for d in problems) and (not lenient or cycle):
+        raise BakegenError(problems)
+    return Project(
         path=path,
         document=doc,
         variables=MappingProxyType(variables),
         groups=MappingProxyType(groups),
         images=MappingProxyType(images),
         compat=MappingProxyType(data.get("compat") or {}),
+        graph=ImageGraph(images, groups),
+        warnings=tuple(problems),
     )
-    problems = validate_graph(project)
-    cycle = any("cycle in the image graph" in d.message for d in problems)
-    if any(d.severity == "error" for d in problems) and (not lenient or cycle):
-        raise BakegenError(problems)
-    return replace(project, warnings=tuple(problems))
 
 
-def _text(doc: Document, path: tuple, value: Any) -> str:
+def scalar_as_written(doc: Document, path: tuple, value: Any) -> str:
     """Scalars as the user wrote them: YAML would read 3.10 as 3.1 and yes as True."""
     if isinstance(value, str):
         return value
@@ -186,45 +218,62 @@ def _text(doc: Document, path: tuple, value: Any) -> str:
     return written if written is not None else str(value)
 
 
-def _image(doc: Document, image_id: str, raw: dict, defaults: dict) -> Image:
-    merged: dict[str, Any] = {}
-    sources: dict[str, tuple] = {}
-    for key, value in defaults.items():
-        merged[key] = value
-        sources[key] = ("defaults", key)
+def _image(doc: Document, image_id: str, raw: dict, defaults: dict, ids: Mapping[str, Any]) -> Image:
+    """One image entry with defaults merged in and every value resolved: what its parent and
+    contexts name, what it depends on, and which local paths it uses."""
+    merged: dict[str, Any] = dict(defaults)
     for key, value in raw.items():
         if key in MERGED_MAPPINGS and isinstance(merged.get(key), dict):
             merged[key] = {**merged[key], **value}
         else:
             merged[key] = value
-        sources[key] = ("images", image_id, key)
+
+    def source(*field: Any) -> tuple:
+        """Where a merged value is written: the image's own entry, else defaults."""
+        own = ("images", image_id, *field)
+        return own if field[0] in raw and (len(field) == 1 or doc.has(own)) else ("defaults", *field)
 
     def texts(field: str) -> dict[str, str]:
-        out = {}
-        for name, value in (merged.get(field) or {}).items():
-            own = ("images", image_id, field, name)
-            src = own if own in doc.positions else ("defaults", field, name)
-            out[name] = _text(doc, src, value)
-        return out
+        return {name: scalar_as_written(doc, source(field, name), value) for name, value in (merged.get(field) or {}).items()}
 
-    ids = doc.data["images"]
     base = raw["from"]
-    is_internal = base in ids
+    parent = base if base in ids else None
+    context = merged.get("context", ".")
+    context_is_local = classify_context(context, ()).kind == PATH
+    local_paths = [LocalPath("context", context, source("context"))] if context_is_local else []
+    contexts: dict[str, NamedContext] = {}
+    dependencies = [parent] if parent else []
+    for name, value in (merged.get("contexts") or {}).items():
+        named = replace(classify_context(value, ids), name=name)
+        contexts[name] = named
+        if named.kind == IMAGE and named.image not in dependencies:
+            dependencies.append(named.image)
+        elif named.kind == PATH:
+            local_paths.append(LocalPath("named context", value, source("contexts", name)))
+    secrets = tuple(merged.get("secrets") or ())
+    for i, spec in enumerate(secrets):
+        path_key = secret_file_key(spec)
+        for key, _, value in secret_fields(spec):
+            if key == path_key:
+                local_paths.append(LocalPath("secret", value, source("secrets", i)))
     return Image(
         id=image_id,
-        parent=base if is_internal else None,
-        external_base=None if is_internal else base,
+        parent=parent,
+        external_base=None if parent else base,
         dockerfile=merged["dockerfile"],
-        context=merged.get("context", "."),
+        context=context,
+        context_is_local=context_is_local,
         args=MappingProxyType(texts("args")),
-        contexts=MappingProxyType(dict(merged.get("contexts") or {})),
+        contexts=MappingProxyType(contexts),
         tags=tuple(merged.get("tags") or ()),
         platforms=tuple(merged.get("platforms") or ()),
         labels=MappingProxyType(texts("labels")),
         description=merged.get("description"),
         target=merged.get("target"),
-        secrets=tuple(merged.get("secrets") or ()),
+        secrets=secrets,
         declared_layer=merged.get("layer"),
+        dependencies=tuple(dependencies),
+        local_paths=tuple(local_paths),
         position=doc.where(("images", image_id), key=True),
     )
 
@@ -234,7 +283,7 @@ def _validate_schema(doc: Document) -> None:
     problems = []
     for err in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
         path = tuple(err.absolute_path)
-        problems.append(Diagnostic(_schema_position(doc, err), _schema_message(err, path)))
+        problems.append(Diagnostic(_schema_position(doc, err), _schema_message(err, path), code=_schema_code(err, path)))
     if problems:
         raise BakegenError(problems)
 
@@ -248,6 +297,27 @@ def _schema_position(doc: Document, err: jsonschema.ValidationError) -> Position
     if err.validator == "propertyNames":
         return doc.where(path, key=True)
     return doc.where(path)
+
+
+_SCHEMA_CODES = {
+    "required": "missing-field",
+    "additionalProperties": "unknown-field",
+    "type": "wrong-type",
+    "enum": "invalid-value",
+    "pattern": "invalid-value",
+    "const": "invalid-value",
+    "minItems": "empty-value",
+    "minLength": "empty-value",
+    "minProperties": "empty-value",
+}
+
+
+def _schema_code(err: jsonschema.ValidationError, path: tuple) -> str:
+    if err.validator == "const" and path == ("version",):
+        return "unsupported-version"
+    if "propertyNames" in err.schema_path and "contexts" in path:
+        return "reserved-context"
+    return _SCHEMA_CODES.get(str(err.validator), "schema")
 
 
 def _field_name(path: tuple) -> str:
@@ -301,19 +371,18 @@ def _schema_message(err: jsonschema.ValidationError, path: tuple) -> str:
 # --- graph rules ------------------------------------------------------------------
 
 
-def validate_graph(project: Project) -> list[Diagnostic]:
+def validate_graph(
+    doc: Document, variables: Mapping[str, str], images: Mapping[str, Image], groups: Mapping[str, tuple[str, ...]]
+) -> list[Diagnostic]:
     """Rules without which the bake file would be wrong; `bakegen check` adds file and version rules."""
-    from bakegen import graph  # graph imports model
-
     problems: list[Diagnostic] = []
-    images = project.images
     ids = set(images)
 
     producers: dict[str, str] = {}
     for image in images.values():
         for tag in image.tags:
             producers.setdefault(tag, image.id)
-            producers.setdefault(resolve_tag(tag, project.variables), image.id)
+            producers.setdefault(resolve_tag(tag, variables), image.id)
     for image in images.values():
         if not ID_RE.match(image.id):
             problems.append(
@@ -321,77 +390,94 @@ def validate_graph(project: Project) -> list[Diagnostic]:
                     image.position,
                     f"invalid image id '{image.id}': ids are bake target names and may only use "
                     f"letters, digits, '-' and '_'; rename it to '{suggest_id(image.id)}'",
+                    code="invalid-id",
                 )
             )
-        if image.id in BUILTIN_GROUPS:
+        if image.id in GENERATED_GROUPS:
             problems.append(
                 Diagnostic(
                     image.position,
-                    f"image id '{image.id}' is also the name of a group bakegen generates "
-                    f"({', '.join(BUILTIN_GROUPS)}), and bake would build the group; rename the image",
+                    f"image '{image.id}' has the name of the group '{image.id}' that bakegen generates "
+                    f"({_generated_group_meaning(image.id)}), and bake would build the group; rename the image",
+                    code="reserved-name",
                 )
             )
         for field, value in (("dockerfile", image.dockerfile), ("context", image.context), *(
-            (f"contexts.{name}", v) for name, v in image.contexts.items()
+            (f"contexts.{name}", named.value) for name, named in image.contexts.items()
         )):
             if "\0" in value:
                 problems.append(
-                    Diagnostic(project.where("images", image.id, *field.split(".")), f"{field} contains a NUL character")
+                    Diagnostic(
+                        doc.where(("images", image.id, *field.split("."))),
+                        f"{field} contains a NUL character",
+                        code="nul-character",
+                    )
                 )
         if image.external_base is not None:
-            problems.extend(_external_base_problems(project, image, ids, producers))
+            problems.extend(_external_base_problems(doc, image, ids, producers))
         for field in ("args", "labels"):
             for name, value in getattr(image, field).items():
                 if unicodedata.normalize("NFC", value) != value:
                     problems.append(
                         Diagnostic(
-                            project.where("images", image.id, field, name),
+                            doc.where(("images", image.id, field, name)),
                             f"{field}.{name} is not in Unicode NFC form; bake normalises every string "
                             "to NFC, so the build would receive "
                             f"{unicodedata.normalize('NFC', value)!r}; write it in NFC",
                             severity="warning",
+                            code="not-nfc",
                         )
                     )
-        for name, value in image.contexts.items():
-            if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", name):
+        for name in image.contexts:
+            if not CONTEXT_NAME_RE.match(name):
                 problems.append(
                     Diagnostic(
-                        project.where("images", image.id, "contexts", name, key=True),
+                        doc.where(("images", image.id, "contexts", name), key=True),
                         f"invalid context name '{name}': use letters, digits, '.', '_' and '-'",
+                        code="invalid-context-name",
                     )
                 )
 
-    cycle = graph.find_cycle(project)
+    cycle = find_cycle({image.id: image.dependencies for image in images.values()})
     if cycle:
         first = cycle[0]
         problems.append(
             Diagnostic(
-                project.where("images", first, "from"),
+                doc.where(("images", first, "from")),
                 "cycle in the image graph: " + " -> ".join(cycle) + "; an image cannot be its own ancestor",
+                code="cycle",
             )
         )
 
-    problems.extend(_tag_problems(project))
-    problems.extend(_platform_problems(project))
-    problems.extend(_group_problems(project, ids))
+    problems.extend(_tag_problems(doc, variables, images))
+    problems.extend(_platform_problems(doc, images))
+    problems.extend(_group_problems(doc, groups, ids))
     return problems
 
 
+def _generated_group_meaning(name: str) -> str:
+    for layer, group in LAYER_GROUPS.items():
+        if group == name:
+            return f"every image of the {layer} layer"
+    return "every image"
+
+
 def _external_base_problems(
-    project: Project, image: Image, ids: set[str], producers: dict[str, str]
+    doc: Document, image: Image, ids: set[str], producers: dict[str, str]
 ) -> list[Diagnostic]:
     ref = image.external_base or ""
-    where = project.where("images", image.id, "from")
+    where = doc.where(("images", image.id, "from"))
     looks_like_reference = any(c in ref for c in ":/@")
     if not looks_like_reference:
         hint = did_you_mean(ref, ids)
         if hint:
-            return [Diagnostic(where, f"unknown parent '{ref}'{hint}")]
+            return [Diagnostic(where, f"unknown parent '{ref}'{hint}", code="unknown-parent")]
         return [
             Diagnostic(
                 where,
                 f"unknown parent '{ref}': it is not an image of this file; for an external image "
                 f"write a full reference with a tag, e.g. '{ref}:latest'",
+                code="unknown-parent",
             )
         ]
     owner = producers.get(ref)
@@ -402,6 +488,7 @@ def _external_base_problems(
                 f"'{ref}' is a tag of image '{owner}' of this file; write 'from: {owner}' so that "
                 "bake builds it first instead of pulling an old copy",
                 severity="warning",
+                code="from-own-tag",
             )
         ]
     return []
@@ -415,24 +502,25 @@ def resolve_tag(tag: str, variables: Mapping[str, str]) -> str:
     return f"{registry}/{tag}" if registry else tag
 
 
-def _tag_problems(project: Project) -> list[Diagnostic]:
+def _tag_problems(doc: Document, variables: Mapping[str, str], images: Mapping[str, Image]) -> list[Diagnostic]:
     problems = []
     seen: dict[str, str] = {}
-    for image in project.images.values():
+    for image in images.values():
         for i, tag in enumerate(image.tags):
-            where = project.where("images", image.id, "tags", i)
-            if not tag_has_registry(tag) and not project.variables.get("REGISTRY"):
+            where = doc.where(("images", image.id, "tags", i))
+            if not tag_has_registry(tag) and not variables.get("REGISTRY"):
                 problems.append(
                     Diagnostic(
                         where,
                         f"tag '{tag}' has no registry host, so it gets ${{REGISTRY}}/ in front, but "
                         "no REGISTRY variable is declared (or it is empty); add "
                         "'variables: {REGISTRY: <registry/org>}' or write the full reference",
+                        code="no-registry",
                     )
                 )
             if any(c.isspace() for c in tag):
-                problems.append(Diagnostic(where, f"tag '{tag}' contains white space"))
-            pushed = resolve_tag(tag, project.variables)  # x:1 and <REGISTRY>/x:1 are one image
+                problems.append(Diagnostic(where, f"tag '{tag}' contains white space", code="invalid-tag"))
+            pushed = resolve_tag(tag, variables)  # x:1 and <REGISTRY>/x:1 are one image
             if pushed in seen and seen[pushed] != image.id:
                 same = "" if pushed == tag else f" (pushed as '{pushed}')"
                 problems.append(
@@ -440,28 +528,34 @@ def _tag_problems(project: Project) -> list[Diagnostic]:
                         where,
                         f"duplicate tag '{tag}'{same}: image '{seen[pushed]}' already produces it; "
                         "give each image its own tag",
+                        code="duplicate-tag",
                     )
                 )
             elif pushed in seen:
-                problems.append(Diagnostic(where, f"tag '{tag}' is listed twice for '{image.id}'"))
+                problems.append(
+                    Diagnostic(where, f"tag '{tag}' is listed twice for '{image.id}'", code="duplicate-tag")
+                )
             seen.setdefault(pushed, image.id)
     return problems
 
 
-def _platform_problems(project: Project) -> list[Diagnostic]:
+def _platform_problems(doc: Document, images: Mapping[str, Image]) -> list[Diagnostic]:
     problems = []
-    images = project.images
     for image in images.values():
         if len(set(image.platforms)) != len(image.platforms):
             problems.append(
-                Diagnostic(project.where("images", image.id, "platforms"), "platforms lists one platform twice")
+                Diagnostic(
+                    doc.where(("images", image.id, "platforms")),
+                    "platforms lists one platform twice",
+                    code="duplicate-platform",
+                )
             )
         linked = []
         if image.parent:
             linked.append((image.parent, ("images", image.id, "from")))
-        for name, value in image.contexts.items():
-            if context_kind(value, images) == "image":
-                linked.append((value, ("images", image.id, "contexts", name)))
+        for name, named in image.contexts.items():
+            if named.kind == IMAGE and named.image in images:
+                linked.append((named.image, ("images", image.id, "contexts", name)))
         for other_id, path in linked:
             other = images[other_id]
             mine = set(image.platforms or ())
@@ -472,48 +566,60 @@ def _platform_problems(project: Project) -> list[Diagnostic]:
                 missing_on = image.id if not mine else other.id
                 problems.append(
                     Diagnostic(
-                        project.where(*path),
+                        doc.where(path),
                         f"'{image.id}' and '{other_id}' must both declare platforms "
                         f"('{missing_on}' has none; set them there or in defaults)",
+                        code="platforms-missing",
                     )
                 )
                 continue
             extra = sorted(mine - theirs)
             if extra:
+                own = ("images", image.id, "platforms")
                 problems.append(
                     Diagnostic(
-                        project.where("images", image.id, "platforms")
-                        if ("images", image.id, "platforms") in project.document.positions
-                        else project.where(*path),
+                        doc.where(own) if doc.has(own) else doc.where(path),
                         f"'{image.id}' builds for {', '.join(extra)} but its "
                         f"{'parent' if path[-1] == 'from' else 'context'} '{other_id}' is only built for "
                         f"{', '.join(sorted(theirs))}; a child's platforms must be a subset of its parent's",
+                        code="platform-subset",
                     )
                 )
     return problems
 
 
-def _group_problems(project: Project, ids: set[str]) -> list[Diagnostic]:
+def _group_problems(doc: Document, groups: Mapping[str, tuple[str, ...]], ids: set[str]) -> list[Diagnostic]:
     problems = []
-    names = set(project.groups)
-    for name, members in project.groups.items():
-        where = project.where("groups", name, key=True)
+    names = set(groups)
+    for name, members in groups.items():
+        where = doc.where(("groups", name), key=True)
         if not ID_RE.match(name):
             problems.append(
-                Diagnostic(where, f"invalid group name '{name}'; rename it to '{suggest_id(name)}'")
+                Diagnostic(where, f"invalid group name '{name}'; rename it to '{suggest_id(name)}'", code="invalid-id")
             )
-        if name in BUILTIN_GROUPS:
+        if name in GENERATED_GROUPS:
             problems.append(
-                Diagnostic(where, f"group '{name}' is generated by bakegen ({', '.join(BUILTIN_GROUPS)}); pick another name")
+                Diagnostic(
+                    where,
+                    f"group '{name}' is generated by bakegen ({_generated_group_meaning(name)}); pick another name",
+                    code="reserved-name",
+                )
             )
         if name in ids:
-            problems.append(Diagnostic(where, f"group '{name}' has the same name as an image; bake needs distinct names"))
+            problems.append(
+                Diagnostic(
+                    where,
+                    f"group '{name}' and image '{name}' have the same name; bake needs distinct names",
+                    code="name-collision",
+                )
+            )
         for i, member in enumerate(members):
-            if member not in ids and member not in names and member not in BUILTIN_GROUPS:
+            if member not in ids and member not in names and member not in GENERATED_GROUPS:
                 problems.append(
                     Diagnostic(
-                        project.where("groups", name, i),
+                        doc.where(("groups", name, i)),
                         f"group '{name}' lists unknown image '{member}'{did_you_mean(member, ids | names)}",
+                        code="unknown-group-member",
                     )
                 )
     return problems

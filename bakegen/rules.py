@@ -248,7 +248,7 @@ def _cann_key(cann_table: Mapping[str, Any], version: str) -> str | None:
 
 def check_versions(project: Project) -> list[Diagnostic]:
     table = table_for(project)
-    graph = ImageGraph(project)
+    graph = project.graph
     # each Dockerfile is read once, not once per descendant of every image that uses it
     by_file: dict[tuple[str, str], list[str]] = {}
     numpy_pins: dict[str, list[str]] = {}

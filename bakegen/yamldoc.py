@@ -43,6 +43,10 @@ class Document:
             path = path[:-1]
         return self.positions.get((), Position(self.file, 1, 1))
 
+    def has(self, path: PathKey) -> bool:
+        """Whether the document holds a value at ``path``."""
+        return tuple(path) in self.positions
+
     def scalar_text(self, path: PathKey) -> str | None:
         """The scalar exactly as written (``3.10``, ``true``), for values that are text to Docker."""
         return self.source_text.get(tuple(path))

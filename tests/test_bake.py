@@ -84,9 +84,10 @@ def test_parents_come_before_children_and_groups():
     assert names.index("python-3-10") < names.index("cann-910b") < names.index("torch-910b")
     g = hclread.groups(text)
     assert g["default"] == g["all"] == names
-    assert g["base"] == ["python-3-10"]
-    assert g["framework"] == ["torch-910b-helper", "cann-910b"]  # cann needs the helper
-    assert g["application"] == ["torch-910b"]
+    assert g["layer-base"] == ["python-3-10"]
+    assert g["layer-framework"] == ["torch-910b-helper", "cann-910b"]  # cann needs the helper
+    assert g["layer-application"] == ["torch-910b"]
+    assert not {"base", "framework", "application"} & set(g)  # names people give images
     assert g["npu-910b"] == ["torch-910b"]
     assert hclread.variables(text) == {"REGISTRY": "xuopoj", "CACHE_REF": ""}
 
@@ -144,3 +145,24 @@ def test_only_file_secrets_are_rebased(tmp_path):
         "id=x,SRC=../proj/a/b",
         "id=y,env=Y",
     ]
+
+
+def test_an_image_called_base_is_an_ordinary_image():
+    """`base` is the first name people give a root image: no generated group takes it."""
+    project = parse_project(
+        textwrap.dedent(
+            """
+        version: 1
+        variables: {REGISTRY: r.example.com/t}
+        images:
+          base: {from: ubuntu:22.04, dockerfile: Dockerfile, tags: ["base:1"]}
+          app: {from: base, dockerfile: Dockerfile, contexts: {tools: target:base}}
+        """
+        ),
+        "images.yaml",
+    )
+    text = render_bake(project)
+    targets = hclread.targets(text)
+    assert targets["app"]["contexts"] == {"base": "target:base", "tools": "target:base"}
+    assert project.images["app"].dependencies == ("base",)
+    assert hclread.groups(text)["layer-base"] == ["base"]

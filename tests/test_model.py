@@ -5,7 +5,6 @@ import textwrap
 import pytest
 
 from bakegen.errors import BakegenError
-from bakegen.graph import ImageGraph
 from bakegen.model import parse_project, tag_has_registry
 
 HEAD = "version: 1\nvariables: {REGISTRY: reg.example.com/team}\n"
@@ -231,7 +230,7 @@ def test_graph_order_waves_layers_and_ancestry():
           tool: {from: torch, dockerfile: x, contexts: {models: flask}}
         """
     )
-    graph = ImageGraph(project)
+    graph = project.graph
     assert graph.waves == [["py"], ["cann", "flask"], ["torch"], ["tool", "yolo"]]
     assert graph.ancestors("yolo") == ["py", "cann", "torch"]
     assert graph.descendants("cann") == ["torch", "tool", "yolo"]
@@ -299,9 +298,10 @@ def test_keys_and_dates_are_kept_as_written_and_merge_keys_can_be_overridden():
         (
             """
             images:
-              base: {from: ubuntu:22.04, dockerfile: x}
+              layer-base: {from: ubuntu:22.04, dockerfile: x}
             """,
-            "image id 'base' is also the name of a group bakegen generates",
+            "image 'layer-base' has the name of the group 'layer-base' that bakegen generates "
+            "(every image of the base layer), and bake would build the group; rename the image",
         ),
         (
             """

@@ -4,12 +4,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bakegen.emit.bake import render_bake
-from bakegen.model import BUILTIN_GROUPS, parse_project
+from bakegen.graph import GENERATED_GROUPS
+from bakegen.model import parse_project
 from tests import hclread
 
 # Only valid projects: an id may not be a generated group's name, and two ids that differ
 # only in case would give colliding tags (the tags below are the lowercased id).
-ids = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,12}", fullmatch=True).filter(lambda i: i not in BUILTIN_GROUPS)
+ids = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,12}", fullmatch=True).filter(lambda i: i not in GENERATED_GROUPS)
 arg_names = st.from_regex(r"[A-Z_][A-Z0-9_]{0,10}", fullmatch=True)
 
 

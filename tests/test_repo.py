@@ -3,7 +3,6 @@
 import subprocess
 import sys
 
-from bakegen.graph import ImageGraph
 from bakegen.model import load_project
 from bakegen.rules import check_versions
 from tests.conftest import REPO
@@ -34,7 +33,7 @@ def test_repo_images_pass_check():
 def test_every_old_scenario_is_declared_with_a_real_chain():
     project = load_project(REPO / "images.yaml")
     assert SCENARIOS <= set(project.images)
-    graph = ImageGraph(project)
+    graph = project.graph
     assert graph.ancestors("yolo-910b") == ["python-3-10", "cann-8-3rc1-910b", "pytorch-npu-910b"]
     assert graph.ancestors("msit-msmodelslim")[-1] == "pytorch-npu-910b"
     assert project.images["ascend-vllm"].external_base.startswith("quay.io/ascend/vllm-ascend:")
@@ -43,7 +42,7 @@ def test_every_old_scenario_is_declared_with_a_real_chain():
 
 def test_valid_current_pairs_are_offered():
     project = load_project(REPO / "images.yaml")
-    graph = ImageGraph(project)
+    graph = project.graph
     stacks = set()
     for image_id, image in project.images.items():
         if "TORCH_NPU_VERSION" in image.args:

@@ -19,49 +19,19 @@ from pathlib import Path
 from bakegen import files, rules
 from bakegen.commands.generate import generated
 from bakegen.errors import BakegenError, Diagnostic, UsageError
-from bakegen.graph import ImageGraph
-from bakegen.emit.bake import groups as bake_groups
-from bakegen.model import Project, context_kind, did_you_mean, secret_fields, secret_file_key
+from bakegen.model import Project
 from bakegen.output import report
-
-
-def expand_targets(project: Project, names: list[str]) -> list[str]:
-    """Image ids for target and group names, in build order; unknown names are errors."""
-    graph = ImageGraph(project)
-    groups = dict(bake_groups(project, graph))  # the same groups the bake file declares
-    chosen: set[str] = set()
-
-    def add(name: str, trail: tuple[str, ...]) -> None:
-        if name in project.images:
-            chosen.add(name)
-        elif name in groups and name not in trail:
-            for member in groups[name]:
-                add(member, trail + (name,))
-        elif name not in groups:
-            known = set(project.images) | set(groups)
-            raise UsageError(f"unknown target '{name}'{did_you_mean(name, known)} (see `bakegen list`)")
-
-    for name in names:
-        add(name, ())
-    return [i for i in graph.order if i in chosen]
 
 
 def _outside_paths(project: Project, out_dir: Path) -> list[str]:
     """Local paths of images.yaml that bake's file-system entitlement check would stop at."""
-    outside = []
-    candidates = []
+    outside = set()
     for image in project.images.values():
-        if context_kind(image.context, project.images) == "path":
-            candidates.append(image.context)
-        candidates += [v for v in image.contexts.values() if context_kind(v, project.images) == "path"]
-        for spec in image.secrets:
-            path_key = secret_file_key(spec)
-            candidates += [value for key, _, value in secret_fields(spec) if key == path_key]
-    for value in candidates:
-        path = (project.root / value).resolve()
-        if not _inside(path, out_dir):
-            outside.append(str(path))
-    return sorted(set(outside))
+        for local in image.local_paths:
+            path = (project.root / local.value).resolve()
+            if not _inside(path, out_dir):
+                outside.add(str(path))
+    return sorted(outside)
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -151,7 +121,7 @@ def run(args) -> int:
         print(f"regenerated {output}", file=sys.stderr)
 
     targets = args.targets or ["default"]
-    expand_targets(project, targets)  # unknown names fail here, with a suggestion
+    project.graph.expand(targets)  # unknown names fail here, with a suggestion
     overrides = _key_values(args.set, "--set")
     if args.call:
         overrides["*.call"] = args.call

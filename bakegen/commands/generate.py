@@ -6,7 +6,7 @@ import difflib
 import sys
 from pathlib import Path
 
-from bakegen import files, rules
+from bakegen import checks, files, rules
 from bakegen.emit.bake import render_bake
 from bakegen.model import Project, load_project
 from bakegen.output import report
@@ -34,7 +34,10 @@ def stale_diff(output: Path, text: str) -> str | None:
 def run(args) -> int:
     source = files.find_source(args.file)
     project, output, text = generated(source, Path(args.output) if args.output else None)
-    report(list(project.warnings) + rules.check_versions(project), as_warnings=True)
+    # Generating never fails on what only a build would trip over; it says so.
+    report(
+        list(project.warnings) + checks.missing_paths(project) + rules.check_versions(project), as_warnings=True
+    )
     if args.check:
         diff = stale_diff(output, text)
         if diff is None:

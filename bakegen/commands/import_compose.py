@@ -20,7 +20,7 @@ import yaml
 from bakegen import files, rules
 from bakegen.dockerfile import convention_problems
 from bakegen.errors import BakegenError, Diagnostic
-from bakegen.model import ID_RE, parse_project, suggest_id, tag_has_registry
+from bakegen.model import ID_RE, parse_project, scalar_as_written, suggest_id, tag_has_registry
 from bakegen.output import report
 from bakegen.yamldoc import Document, load_document
 
@@ -169,7 +169,7 @@ def _normalize(doc: Document, old: dict) -> dict[str, dict]:
             if isinstance(item, (dict, list)) or item is None:
                 error(path + (i,), f"expected a string, got {_kind(item)}")
             else:
-                items.append(_text(doc, path + (i,), item))
+                items.append(scalar_as_written(doc, path + (i,), item))
         return items
 
     def string(path: tuple, value, default: str) -> str:
@@ -202,7 +202,7 @@ def _normalize(doc: Document, old: dict) -> dict[str, dict]:
                 if isinstance(value, (dict, list)):
                     error(where + ("build", "args", name), f"expected a text value, got {_kind(value)}")
                 else:
-                    args[name] = _text(doc, where + ("build", "args", name), value)
+                    args[name] = scalar_as_written(doc, where + ("build", "args", name), value)
         result[old_id] = {
             "build": build,
             "args": args,
@@ -231,13 +231,6 @@ def _kind(value) -> str:
     if isinstance(value, str):
         return f"the string '{value}'"
     return f"'{value}'"
-
-
-def _text(doc: Document, path: tuple, value) -> str:
-    if isinstance(value, str):
-        return value
-    written = doc.scalar_text(path)
-    return written if written is not None else str(value)
 
 
 def _parent(doc, old_id, depends, base_arg, old, producers, new_ids, note) -> str:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 from bakegen import files
-from bakegen.graph import ImageGraph
 from bakegen.model import load_project, resolve_tag
 
 
 def rows(project) -> list[dict]:
-    graph = ImageGraph(project)
+    graph = project.graph
     out = []
     for wave_number, wave in enumerate(graph.waves, start=1):
         for image_id in wave:

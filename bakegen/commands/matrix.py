@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 
 from bakegen import files
-from bakegen.commands.build import expand_targets
 from bakegen.emit import matrix as emit
 from bakegen.model import load_project
 
 
 def run(args) -> int:
     project = load_project(files.find_source(args.file))
-    selection = expand_targets(project, args.targets) if args.targets else None
+    selection = project.graph.expand(args.targets) if args.targets else None
     if args.waves:
         data = emit.waves(project, selection)
     else:

@@ -12,9 +12,8 @@ import os
 from pathlib import Path
 
 from bakegen import hcl
-from bakegen.graph import ImageGraph
 from bakegen.hcl import Expr
-from bakegen.model import LAYERS, Image, Project, context_kind, secret_fields, secret_file_key, tag_has_registry
+from bakegen.model import IMAGE, PATH, Image, Project, secret_fields, secret_file_key, tag_has_registry
 
 CACHE_VARIABLE = "CACHE_REF"
 CACHE_HELP = (
@@ -34,7 +33,7 @@ def header(source_name: str) -> str:
 
 def render_bake(project: Project, output: Path | None = None) -> str:
     out_dir = (output.parent if output else project.root).resolve()
-    graph = ImageGraph(project)
+    graph = project.graph
     source_name = _relative(project.path.resolve(), out_dir)
     parts = [header(source_name)]
 
@@ -46,24 +45,13 @@ def render_bake(project: Project, output: Path | None = None) -> str:
             hcl.block("variable", [CACHE_VARIABLE], [("default", ""), ("description", CACHE_HELP)])
         )
 
-    for name, members in groups(project, graph):
+    for name, members in graph.groups.items():
         parts.append(hcl.block("group", [name], [("targets", members)]))
 
     for image_id in graph.order:
         image = project.images[image_id]
         parts.append(hcl.block("target", [image_id], _target(project, image, out_dir)))
     return "\n".join(parts)
-
-
-def groups(project: Project, graph: ImageGraph) -> list[tuple[str, list[str]]]:
-    everything = list(graph.order)
-    groups = [("default", everything), ("all", everything)]
-    for layer in LAYERS:
-        members = [i for i in graph.order if graph.layer(i) == layer]
-        if members:
-            groups.append((layer, members))
-    groups.extend((name, list(members)) for name, members in project.groups.items())
-    return groups
 
 
 def _relative(path: Path, out_dir: Path) -> str:
@@ -94,7 +82,7 @@ def _target(project: Project, image: Image, out_dir: Path) -> list[tuple[str, hc
     if image.description:
         attrs.append(("description", image.description))
     context = image.context
-    if context_kind(context, project.images) == "path":
+    if image.context_is_local:
         context = _local_path(project, context, out_dir)
     attrs.append(("context", context))
     attrs.append(("dockerfile", image.dockerfile))
@@ -103,13 +91,13 @@ def _target(project: Project, image: Image, out_dir: Path) -> list[tuple[str, hc
 
     contexts: dict[str, str] = {"base": base_context(image)}
     for name in sorted(image.contexts):
-        value = image.contexts[name]
-        kind = context_kind(value, project.images)
-        if kind == "image":
-            value = f"target:{value}"
-        elif kind == "path":
-            value = _local_path(project, value, out_dir)
-        contexts[name] = value
+        named = image.contexts[name]
+        if named.kind == IMAGE:
+            contexts[name] = f"target:{named.image}"
+        elif named.kind == PATH:
+            contexts[name] = _local_path(project, named.value, out_dir)
+        else:
+            contexts[name] = named.value
     attrs.append(("contexts", contexts))
 
     if image.args:

@@ -6,12 +6,11 @@ can run one job per wave, each needing the previous one.
 
 from __future__ import annotations
 
-from bakegen.graph import ImageGraph
 from bakegen.model import Project
 
 
 def matrix(project: Project, selection: list[str] | None = None, leaves_only: bool = False) -> dict:
-    graph = ImageGraph(project)
+    graph = project.graph
     chosen = graph.leaves() if leaves_only else list(graph.order)
     if selection is not None:
         chosen = [i for i in chosen if i in set(selection)]
@@ -30,7 +29,7 @@ def matrix(project: Project, selection: list[str] | None = None, leaves_only: bo
 
 
 def waves(project: Project, selection: list[str] | None = None) -> list[list[str]]:
-    graph = ImageGraph(project)
+    graph = project.graph
     wanted = set(graph.closure(selection)) if selection is not None else None
     result = []
     for wave in graph.waves:

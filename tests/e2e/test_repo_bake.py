@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bakegen.model import context_kind, load_project
+from bakegen.model import IMAGE, load_project
 from tests.e2e import support
 
 REPO = Path(__file__).resolve().parents[2]
@@ -50,9 +50,9 @@ def test_repo_bake_file_resolves(repo_project, env):
             assert base == f"target:{image.parent}", (image_id, base)
         else:
             assert base == f"docker-image://{image.external_base}", (image_id, base)
-        for name, value in image.contexts.items():
-            if context_kind(value, repo_project.images) == "image":
-                assert targets[image_id]["contexts"][name] == f"target:{value}", (image_id, name)
+        for name, named in image.contexts.items():
+            if named.kind == IMAGE:
+                assert targets[image_id]["contexts"][name] == f"target:{named.image}", (image_id, name)
 
 
 def test_repo_dockerfiles_pass_bake_check(repo_project, test_base, env):
