@@ -20,7 +20,7 @@ import yaml
 from bakegen import files, rules
 from bakegen.dockerfile import convention_problems
 from bakegen.errors import BakegenError, Diagnostic
-from bakegen.model import ID_RE, parse_project, scalar_as_written, suggest_id, tag_has_registry
+from bakegen.model import ID_RE, Project, parse_project, scalar_as_written, suggest_id, tag_has_registry
 from bakegen.output import report
 from bakegen.yamldoc import Document, load_document
 
@@ -309,12 +309,12 @@ def run(args) -> int:
     report(notes)
     # Say what bakegen itself will still reject in the result, and which version pairs
     # can never work, so nothing is a surprise at the first build.
+    converted: Project | None
     try:
         converted = parse_project(text, output, lenient=True)
+        remaining = list(converted.warnings)
     except BakegenError as exc:
         converted, remaining = None, exc.diagnostics
-    else:
-        remaining = list(converted.warnings)
     report([Diagnostic(d.position, f"still to fix in the converted file: {d.message}", "warning") for d in remaining])
     if converted is not None:
         report(rules.check_versions(converted), as_warnings=True)
