@@ -241,3 +241,135 @@ def test_a_torch_line_newer_than_the_table_gets_the_newest_range():
     assert any("torch 2.13.0 supports Python 3.10 to 3.14, but PYTHON_VERSION is 3.9" in m for m in found), found
     found = messages(cann="8.0.0", python="3.14", torch="2.4.0", torch_npu="2.4.0.post2")
     assert not any("supports Python" in m for m in found), found  # an older unlisted line is not judged
+
+
+# --- version forms and specifier operators, pinned before the comparison moved to `packaging` ---------
+
+
+def stack_messages(cann="8.3.RC1", components="toolkit,kernels", python="3.10", torch="2.7.1", npu="2.7.1", more=""):
+    doc = textwrap.dedent(
+        f"""\
+        version: 1
+        images:
+          cann: {{from: u:1, dockerfile: x, args: {{PYTHON_VERSION: "{python}", CANN_VERSION: "{cann}", CHIP: 910b, COMPONENTS: "{components}"}}}}
+          torch: {{from: cann, dockerfile: x, args: {{TORCH_VERSION: "{torch}", TORCH_NPU_VERSION: "{npu}"{more}}}}}
+        """
+    )
+    return [d.message for d in check_versions(parse_project(doc, "images.yaml"))]
+
+
+@pytest.mark.parametrize(
+    "cann, known",
+    [
+        ("8.3.RC1", True),
+        ("8.3.rc1", True),  # the case of RC is not significant
+        ("8.3rc1", False),  # but the form is: a CANN release is looked up as Huawei writes it
+        ("8.3.0rc1", False),
+        ("8.3.RC1.0", False),
+        ("8.3", False),
+        ("8.5", False),  # not 8.5.0
+        ("8.5.0.0", False),
+    ],
+)
+def test_cann_releases_are_looked_up_as_written_ignoring_case(cann, known):
+    components = "toolkit,ops" if cann.startswith("8.5") else "toolkit,kernels"
+    found = stack_messages(cann=cann, components=components, torch="2.8.0", npu="2.8.0.post2" if cann.startswith("8.5") else "2.8.0")
+    unknown = [m for m in found if "is not in bakegen's compatibility table" in m]
+    assert (not unknown) == known, found
+    if not known:
+        assert unknown == [
+            f"cann: CANN {cann} is not in bakegen's compatibility table (8.0.0, 8.1.RC1, 8.2.RC1, 8.3.RC1, "
+            "8.3.RC2, 8.5.0, 9.0.0, 9.1.0); for a newer release add it under compat: cann: in images.yaml"
+        ]
+
+
+def test_the_numpy_limit_is_per_cann_major():
+    numpy = ', NUMPY_VERSION: "2.0.2"'
+    assert any("CANN 8.x needs numpy<2" in m for m in stack_messages(cann="8.3.rc1", more=numpy))
+    assert stack_messages(cann="9.0.0", components="toolkit,ops", torch="2.8.0", npu="2.8.0.post4", more=numpy) == []
+
+
+@pytest.mark.parametrize(
+    "cann, npu, torch, suggestion",
+    [
+        ("8.5.0", "2.7.1", "2.7.1", "use 2.7.1.post2, 2.8.0.post2, 2.6.0.post5 or 2.9.0 (torch_npu 2.7.1 was released for CANN 8.3.RC1 or 8.3.RC2)"),
+        ("8.3.RC1", "2.9.0", "2.9.0", "use 2.8.0, 2.7.1, 2.6.0.post3 or 2.1.0.post17 (torch_npu 2.9.0 was released for CANN 8.5.0)"),
+        ("9.1.0", "2.8.0", "2.8.0", "use 2.9.0.post6, 2.7.1.post8, 2.10.0.post4, 2.11.0 or 2.12.0 (torch_npu 2.8.0 was released"),
+        ("8.0.0", "2.5.1", "2.5.1", "use 2.4.0.post2, 2.3.1.post4 or 2.1.0.post10 (torch_npu 2.5.1 was released for CANN 8.1.RC1)"),
+    ],
+)
+def test_the_torch_npu_releases_suggested_are_the_nearest_first(cann, npu, torch, suggestion):
+    components = "toolkit,kernels" if cann.startswith("8.") and cann != "8.5.0" else "toolkit,ops"
+    (message,) = [m for m in stack_messages(cann=cann, components=components, torch=torch, npu=npu) if "was not released" in m]
+    assert f"torch_npu {npu} was not released for CANN {cann} (inherited from cann); for CANN {cann} {suggestion}" in message
+
+
+@pytest.mark.parametrize(
+    "spec, judged_too_new",
+    [
+        ("1.26.4", False),  # a bare version means ==
+        ("2.0.2", True),
+        ("==1.26.4", False),
+        ("==2.0.2", True),
+        ("==2.0.0rc1", True),
+        ("===1.26.4", False),
+        ("===2.0.0", True),
+        ("===2.0", True),
+        ("<=1.26.4", False),
+        ("<=2", True),
+        ("<=2.0", True),
+        ("<2", False),
+        ("<2.0.0", False),
+        ("<2.0.0rc1", False),
+        ("==1.26.*", False),
+        ("==2.*", True),
+        ("!=1.*", True),
+        ("!=2.*", True),  # numpy 3 would do
+        ("<2,!=1.25.*", False),
+        ("~=1.26", False),
+        ("~=1.26.4", False),
+        ("~=2.0", True),
+        (">1.23", True),
+        (">2.3.0", True),
+        (">1.23,<2", False),
+        (">=1.24,<2", False),
+        (">=1.24, <2", False),
+        (">=1.24,<=2.0", True),
+        ("!=2.0.0,<2.1", True),
+        ("<3,>=2.5", True),
+        (">=2.0,<2.0", False),  # admits nothing: not this rule's business
+        ("latest", False),  # not a version: not judged
+        ("1.26.x", False),
+    ],
+)
+def test_each_numpy_specifier_operator(spec, judged_too_new):
+    found = [m for m in stack_messages(more=f", NUMPY_VERSION: '{spec}'") if "needs numpy<2" in m]
+    assert bool(found) == judged_too_new, found
+
+
+@pytest.mark.parametrize(
+    "tag, cann, python, expected",
+    [
+        ("v0.11.0rc1", "8.3.RC1", "3.10", []),
+        ("v0.11.0rc1-310p", "8.3.rc1", "3.10", []),  # the variant's row is v0.11.0rc1; CANN's case is not significant
+        ("v0.11.0rc1-310p", "8.3rc1", "3.10", ["vllm-ascend v0.11.0rc1-310p is built on cann 8.3.RC1, but CANN_VERSION is 8.3rc1"]),
+        ("v0.11.1", "8.3.RC1", "3.10", []),  # no row for it, none for v0.11: not judged
+        ("v0.10.2", "8.3.RC1", "3.10", [  # the release line's row, v0.10
+            "vllm-ascend v0.10.2 is built on torch_npu 2.7.1.dev20250724, but TORCH_NPU_VERSION is 2.7.1",
+            "vllm-ascend v0.10.2 is built on cann 8.2.RC1, but CANN_VERSION is 8.3.RC1",
+        ]),
+        ("v0.11.0rc1", "8.3.RC1", "3.11.7", []),  # Python's patch release does not count
+        ("v0.11.0rc1", "8.3.RC1", "3.9", []),
+        ("v0.11.0rc1", "8.3.RC1", "3.12", ["vllm-ascend v0.11.0rc1 supports Python 3.9 to 3.11, but PYTHON_VERSION is 3.12"]),
+        ("v0.11.0rc1", "8.3.RC1", "3.8", ["vllm-ascend v0.11.0rc1 supports Python 3.9 to 3.11, but PYTHON_VERSION is 3.8"]),
+        ("v0.11.0rc1", "8.3.RC1", "3.x", ["vllm-ascend v0.11.0rc1 supports Python 3.9 to 3.11, but PYTHON_VERSION is 3.x"]),
+    ],
+)
+def test_vllm_ascend_tags_and_its_python_range(tag, cann, python, expected):
+    found = [m for m in stack_messages(cann=cann, python=python, more=f", VLLM_ASCEND_VERSION: {tag}") if "vllm-ascend" in m]
+    assert [m.split("torch: ", 1)[1].split(" (inherited")[0] for m in found] == expected
+
+
+def test_the_vllm_ascend_python_range_of_a_newer_row():
+    (message,) = stack_messages(cann="8.3.RC2", python="3.9", torch="2.8.0", npu="2.8.0", more=", VLLM_ASCEND_VERSION: v0.12.0rc1")
+    assert message.startswith("torch: vllm-ascend v0.12.0rc1 supports Python 3.10 to 3.11, but PYTHON_VERSION is 3.9 (inherited from cann)")
