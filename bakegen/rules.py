@@ -17,15 +17,13 @@ from typing import Any, Mapping
 
 import yaml
 
+from bakegen.dockerfile import Dockerfiles
 from bakegen.errors import Diagnostic
 from bakegen.graph import ImageGraph
 from bakegen.model import Project
 
 # quay.io/ascend/vllm-ascend:v0.11.0rc1, ...:v0.11.0rc1-310p (310P/A3 variants), ...:v0.11.0@sha256:...
 VLLM_IMAGE = re.compile(r"(^|/)vllm-ascend:(?P<tag>[^@/:]+)(@[^/]*)?$")
-_SPEC = r"(?:===|==|>=|~=|>|<=|<|!=)\s*[0-9][0-9A-Za-z.*]*"
-# numpy followed by one or more comma-separated specifiers: numpy<2, "numpy>1.23,<2", numpy==1.26.*
-NUMPY_PIN = re.compile(rf"(?<![\w.-])numpy\s*(?P<specs>{_SPEC}(?:\s*,\s*{_SPEC})*)", re.IGNORECASE)
 SPECIFIER = re.compile(r"(?P<op>===|==|>=|~=|>|<=|<|!=)\s*(?P<version>[0-9][0-9A-Za-z.*]*)")
 
 
@@ -99,23 +97,6 @@ def effective(
 
 def _component_names(value: str) -> list[str]:
     return [c.strip().lower() for c in value.split(",") if c.strip()]
-
-
-def _dockerfile_numpy_pins(project: Project, image_id: str) -> list[str]:
-    """numpy version pins written in the image's Dockerfile (e.g. "numpy<2", numpy==1.26.4),
-    comment lines left out; "numpy>1.23,<2" gives both specifiers."""
-    image = project.images[image_id]
-    path = project.root / image.context / image.dockerfile
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return []
-    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    return [
-        spec.group("op") + spec.group("version")
-        for pin in NUMPY_PIN.finditer(code)
-        for spec in SPECIFIER.finditer(pin.group("specs"))
-    ]
 
 
 def _as_specs(value: str) -> list[str]:
@@ -246,17 +227,14 @@ def _cann_key(cann_table: Mapping[str, Any], version: str) -> str | None:
     return None
 
 
-def check_versions(project: Project) -> list[Diagnostic]:
+def check_versions(project: Project, dockerfiles: Dockerfiles) -> list[Diagnostic]:
+    """The version rules of every image; Dockerfiles come parsed (numpy pins), this reads no file."""
     table = table_for(project)
     graph = project.graph
-    # each Dockerfile is read once, not once per descendant of every image that uses it
-    by_file: dict[tuple[str, str], list[str]] = {}
     numpy_pins: dict[str, list[str]] = {}
     for image_id, image in project.images.items():
-        key = (image.context, image.dockerfile)
-        if key not in by_file:
-            by_file[key] = _dockerfile_numpy_pins(project, image_id)
-        numpy_pins[image_id] = by_file[key]
+        dockerfile = dockerfiles.get(image)
+        numpy_pins[image_id] = list(dockerfile.numpy_specifiers) if dockerfile else []
     problems: list[Diagnostic] = []
     for image_id in graph.order:
         facts = effective(project, graph, image_id, table, numpy_pins)

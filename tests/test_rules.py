@@ -4,6 +4,7 @@ import textwrap
 
 import pytest
 
+from bakegen.dockerfile import Dockerfiles
 from bakegen.model import parse_project
 from bakegen.rules import check_versions
 
@@ -26,12 +27,17 @@ images:
     from: pytorch-npu-910b
     dockerfile: x
 """
+def versions(project):
+    """The version rules with the project's Dockerfiles (those that exist) parsed for them."""
+    return check_versions(project, Dockerfiles(project.root))
+
+
 GOOD = dict(python="3.10", cann="8.3.RC1", chip="910b", components="toolkit,kernels,nnal", torch="2.7.1", torch_npu="2.7.1")
 
 
 def messages(**changes):
     project = parse_project(CHAIN.format(**{**GOOD, **changes}), "images.yaml")
-    return [f"{d.position}: {d.message}" for d in check_versions(project)]
+    return [f"{d.position}: {d.message}" for d in versions(project)]
 
 
 def test_valid_current_pairs_pass():
@@ -93,7 +99,7 @@ def test_numpy_2_with_cann_8_from_args_or_dockerfile(tmp_path):
           fine: {from: cann, dockerfile: ok.dockerfile, args: {NUMPY_VERSION: 1.26.4}}
         """
     )
-    found = [d.message for d in check_versions(parse_project(doc, tmp_path / "images.yaml"))]
+    found = [d.message for d in versions(parse_project(doc, tmp_path / "images.yaml"))]
     assert len(found) == 2, found
     assert found[0].startswith("bad-arg: numpy ==2.0.2 with CANN 8.3.RC1 (inherited from cann): CANN 8.x needs numpy<2")
     assert found[1].startswith("bad-file: numpy >=2.0 with CANN 8.3.RC1")
@@ -102,9 +108,9 @@ def test_numpy_2_with_cann_8_from_args_or_dockerfile(tmp_path):
 def test_compat_section_adds_a_newer_release():
     doc = CHAIN.format(**{**GOOD, "cann": "9.2.0", "components": "toolkit,ops", "torch": "2.12.0", "torch_npu": "2.12.0.post1"})
     project = parse_project(doc, "images.yaml")
-    assert any("CANN 9.2.0 is not in bakegen's compatibility table" in d.message for d in check_versions(project))
+    assert any("CANN 9.2.0 is not in bakegen's compatibility table" in d.message for d in versions(project))
     doc += "compat:\n  cann:\n    9.2.0: {torch_npu: [2.12.0.post1], operators: ops}\n"
-    assert check_versions(parse_project(doc, "images.yaml")) == []
+    assert versions(parse_project(doc, "images.yaml")) == []
 
 
 def test_vllm_ascend_stack_from_the_official_image_tag():
@@ -116,13 +122,13 @@ def test_vllm_ascend_stack_from_the_official_image_tag():
           on-top: {from: vllm, dockerfile: x, args: {TORCH_VERSION: 2.8.0}}
         """
     )
-    (message,) = [d.message for d in check_versions(parse_project(doc, "images.yaml"))]
+    (message,) = [d.message for d in versions(parse_project(doc, "images.yaml"))]
     assert message.startswith("on-top: vllm-ascend v0.11.0rc2 is built on torch 2.7.1, but TORCH_VERSION is 2.8.0 (inherited from vllm)")
 
 
 def test_old_arg_names_are_read_too():
     doc = CHAIN.format(**GOOD).replace("CHIP:", "CHIP_TYPE:").replace("COMPONENTS:", "INSTALL_COMPONENTS:")
-    assert check_versions(parse_project(doc.replace("910b, INSTALL", "910x, INSTALL"), "images.yaml"))[0].message.startswith(
+    assert versions(parse_project(doc.replace("910b, INSTALL", "910x, INSTALL"), "images.yaml"))[0].message.startswith(
         "cann-8-3rc1-910b: unknown chip '910x'"
     )
 
@@ -162,7 +168,7 @@ def test_numpy_pins_are_one_specifier_set_and_comments_are_not_pins(tmp_path):
         + "  arg-range: {from: cann, dockerfile: unpinned.dockerfile, args: {NUMPY_VERSION: '>=1.24,<2'}}\n"
         + "  arg-open: {from: cann, dockerfile: unpinned.dockerfile, args: {NUMPY_VERSION: '>=1.24'}}\n"
     )
-    found = [d.message for d in check_versions(parse_project(doc, tmp_path / "images.yaml"))]
+    found = [d.message for d in versions(parse_project(doc, tmp_path / "images.yaml"))]
     assert sorted(m.split(":")[0] for m in found) == ["above", "arg-open", "excluded", "open", "wildcard"], found
     (open_,) = [m for m in found if m.startswith("open:")]
     assert open_.startswith("open: numpy >=1.24 with CANN 8.3.RC1 (inherited from cann): CANN 8.x needs numpy<2")
@@ -183,7 +189,7 @@ def test_components_installed_by_ancestors_count():
           runtime-toolkit: {from: runtime, dockerfile: x, args: {COMPONENTS: toolkit}}
         """
     )
-    found = [d.message for d in check_versions(parse_project(doc, "images.yaml"))]
+    found = [d.message for d in versions(parse_project(doc, "images.yaml"))]
     assert len(found) == 2, found
     assert found[0].startswith("runtime-nnal: nnal needs the toolkit")
     assert found[1].startswith("runtime-toolkit: COMPONENTS has both toolkit and nnae (with what runtime installs)")
@@ -211,7 +217,7 @@ def test_the_official_vllm_ascend_stacks_pass():
         ("v0.11.0rc0", "8.2.RC1", "2.7.1", "2.7.1.dev20250724"),
     ]:
         doc = textwrap.dedent(stack.format(vllm=vllm, cann=cann, torch=torch, npu=npu))
-        assert check_versions(parse_project(doc, "images.yaml")) == [], vllm
+        assert versions(parse_project(doc, "images.yaml")) == [], vllm
     # without vllm-ascend pinning it, the dev build is still not a release for 8.2.RC1
     (message,) = messages(cann="8.2.RC1", torch="2.7.1", torch_npu="2.7.1.dev20250724")
     assert "torch_npu 2.7.1.dev20250724 was not released for CANN 8.2.RC1" in message
@@ -231,7 +237,7 @@ def test_vllm_ascend_variant_tags_and_digests_are_read(ref):
           on-top: {{from: vllm, dockerfile: x, args: {{TORCH_VERSION: 2.8.0}}}}
         """
     )
-    (message,) = [d.message for d in check_versions(parse_project(doc, "images.yaml"))]
+    (message,) = [d.message for d in versions(parse_project(doc, "images.yaml"))]
     assert message.startswith("on-top: vllm-ascend v0.11.0rc1")
     assert "is built on torch 2.7.1, but TORCH_VERSION is 2.8.0 (inherited from vllm)" in message
 
@@ -255,7 +261,7 @@ def stack_messages(cann="8.3.RC1", components="toolkit,kernels", python="3.10", 
           torch: {{from: cann, dockerfile: x, args: {{TORCH_VERSION: "{torch}", TORCH_NPU_VERSION: "{npu}"{more}}}}}
         """
     )
-    return [d.message for d in check_versions(parse_project(doc, "images.yaml"))]
+    return [d.message for d in versions(parse_project(doc, "images.yaml"))]
 
 
 @pytest.mark.parametrize(

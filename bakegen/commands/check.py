@@ -30,7 +30,7 @@ def run(args) -> int:
         list(project.warnings)
         + checks.missing_paths(project)
         + checks.dockerfile_problems(project, dockerfiles)
-        + rules.check_versions(project)
+        + rules.check_versions(project, dockerfiles)
     )
     errors = sum(d.severity == "error" for d in problems)
     warnings = sum(d.severity == "warning" for d in problems)

@@ -318,7 +318,7 @@ def run(args) -> int:
         remaining = list(converted.warnings)
     report([Diagnostic(d.position, f"still to fix in the converted file: {d.message}", "warning") for d in remaining])
     if converted is not None:
-        report(rules.check_versions(converted), as_warnings=True)
+        report(rules.check_versions(converted, dockerfiles), as_warnings=True)
     files.write_atomic(output, text)
     print(
         f"wrote {output}: {len(result['images'])} images, {len(notes)} note(s) to review",
