@@ -16,6 +16,8 @@ from importlib import resources
 from typing import Any, Mapping
 
 import yaml
+from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
 
 from bakegen.dockerfile import Dockerfiles
 from bakegen.errors import Diagnostic
@@ -24,7 +26,6 @@ from bakegen.model import Project
 
 # quay.io/ascend/vllm-ascend:v0.11.0rc1, ...:v0.11.0rc1-310p (310P/A3 variants), ...:v0.11.0@sha256:...
 VLLM_IMAGE = re.compile(r"(^|/)vllm-ascend:(?P<tag>[^@/:]+)(@[^/]*)?$")
-SPECIFIER = re.compile(r"(?P<op>===|==|>=|~=|>|<=|<|!=)\s*(?P<version>[0-9][0-9A-Za-z.*]*)")
 
 
 @cache
@@ -105,82 +106,16 @@ def _as_specs(value: str) -> list[str]:
     return [spec if spec[:1] in "=<>~!" else "==" + spec for spec in specs]
 
 
-def _release(version: str) -> tuple[int, ...]:
-    """The release numbers of a version: 2.0.2 -> (2, 0, 2); 1.26.0rc1 -> (1, 26, 0); 2.x -> (2,)."""
-    numbers: list[int] = []
-    for part in version.split("."):
-        m = re.match(r"\d+", part)
-        if not m:
-            break
-        numbers.append(int(m.group()))
-        if m.group() != part:
-            break
-    return tuple(numbers)
+# --- version arithmetic: PEP 440 through `packaging`. CANN releases (8.3.RC1) and vllm-ascend
+#     tags (v0.11.0rc1-310p) are names, looked up as written (case aside), never parsed here.
 
 
-def _padded(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    width = max(len(a), len(b))
-    return a + (0,) * (width - len(a)), b + (0,) * (width - len(b))
-
-
-def _admits(spec: str, candidate: str) -> bool:
-    """Whether one specifier (==, !=, <, <=, >, >=, ~=, == / != with .*) admits a release.
-    Release numbers only (pre/post/local parts are not compared): enough for "does it allow numpy 2"."""
-    m = SPECIFIER.fullmatch(spec.strip())
-    if not m:
-        return True  # not understood: it does not narrow the set
-    op, version = m.group("op"), m.group("version")
-    have = _release(candidate)
-    if op in ("==", "!=") and version.endswith(".*"):
-        prefix = _release(version[:-2])
-        equal = (have + (0,) * len(prefix))[: len(prefix)] == prefix
-        return equal if op == "==" else not equal
-    want = _release(version)
-    if not want:
-        return True
-    a, b = _padded(have, want)
-    if op in ("==", "==="):
-        return a == b
-    if op == "!=":
-        return a != b
-    if op == "<":
-        return a < b
-    if op == "<=":
-        return a <= b
-    if op == ">":
-        return a > b
-    if op == ">=":
-        return a >= b
-    # ~=: >= version and the same release except for the last number given
-    prefix = want[:-1] if len(want) > 1 else want
-    return a >= b and (have + (0,) * len(prefix))[: len(prefix)] == prefix
-
-
-def _admitted_above(specs: list[str], limit: int) -> bool:
-    """Whether the specifier set admits some release with a major above limit (numpy 2.x for limit 1)."""
-    specs = [spec for spec in specs if SPECIFIER.fullmatch(spec.strip())]  # "latest" and the like: not judged
-    if not specs:
-        return False
-    major = limit + 1
-    candidates = {f"{major}.0.0", f"{major}.0.2", f"{major}.2.6", f"{major}.3.0"}
-    for spec in specs:  # the versions the specifiers name, and just past them: >2.3.0, ==2.1.*
-        m = SPECIFIER.fullmatch(spec.strip())
-        release = _release(m.group("version")) if m else ()
-        if release and release[0] > limit:
-            r = release + (0,) * (3 - len(release))
-            candidates |= {".".join(map(str, r)), f"{r[0]}.{r[1]}.{r[2] + 1}", f"{r[0]}.{r[1] + 1}.0", f"{r[0] + 1}.0.0"}
-    return any(all(_admits(spec, candidate) for spec in specs) for candidate in candidates)
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    """3.10 -> (3, 10); a part without leading digits (3.x) counts as -1, so it never raises."""
-    return tuple(int(m.group()) if (m := re.match(r"\d+", part)) else -1 for part in version.split("."))
-
-
-def _within(version: str, span) -> bool:
-    """Whether a Python version is in [low, high]; only major.minor counts (3.11.7 is 3.11)."""
-    low, high = (str(v) for v in span)
-    return _version_key(low)[:2] <= _version_key(version)[:2] <= _version_key(high)[:2]
+def _version(text: str) -> Version | None:
+    """A PEP 440 version, or None for text that is not one (3.x, latest)."""
+    try:
+        return Version(text.strip())
+    except InvalidVersion:
+        return None
 
 
 def _public(version: str) -> str:
@@ -188,22 +123,82 @@ def _public(version: str) -> str:
     return version.split("+", 1)[0].strip()
 
 
+def _same_version(a: str, b: str) -> bool:
+    """2.7.1 is 2.7.1.0; text that is not a version is compared as text, case aside."""
+    va, vb = _version(a), _version(b)
+    return va == vb if va is not None and vb is not None else a.strip().lower() == b.strip().lower()
+
+
+def _torch_of(torch_npu: Version) -> Version:
+    """torch_npu 2.7.1.post2 -> torch 2.7.1 (torch_npu's release numbers are torch's)."""
+    return Version(".".join(map(str, torch_npu.release[:3])))
+
+
+def _release3(version: str) -> tuple[int, int, int] | None:
+    v = _version(version)
+    return (v.release + (0, 0))[:3] if v else None  # type: ignore[return-value]
+
+
 def _distance(candidate: str, wanted: str) -> tuple:
     """How far a torch_npu release is from the one asked for: same torch first, then nearest line."""
-    def numbers(v: str) -> list[int]:
-        return [int(p) for p in _base(v).split(".") if p.isdigit()] + [0, 0, 0]
-
-    a, b = numbers(candidate), numbers(wanted)
-    return (_base(candidate) != _base(wanted), abs(a[0] - b[0]), abs(a[1] - b[1]), abs(a[2] - b[2]))
-
-
-def _base(torch_npu: str) -> str:
-    """torch_npu 2.7.1.post2 -> 2.7.1 (torch_npu's base version is torch's version)."""
-    return ".".join(torch_npu.split(".")[:3])
+    a, b = _release3(candidate), _release3(wanted)
+    if a is None or b is None:
+        return (True, 0, 0, 0)  # not comparable: the table's order decides
+    return (a != b, abs(a[0] - b[0]), abs(a[1] - b[1]), abs(a[2] - b[2]))
 
 
-def _line(version: str) -> str:
-    return ".".join(version.split(".")[:2])
+def _minor(version: str) -> tuple[int, ...] | None:
+    """3.11.7 -> (3, 11): Python and torch lines are major.minor."""
+    v = _version(version)
+    return v.release[:2] if v else None
+
+
+def _within(version: str, span) -> bool:
+    """Whether a Python version is in [low, high]; only major.minor counts (3.11.7 is 3.11).
+    Text that is not a version (3.x) is in no range."""
+    low, high, have = _minor(str(span[0])), _minor(str(span[1])), _minor(version)
+    if low is None or high is None:
+        return True  # a range bakegen cannot read judges nothing
+    return have is not None and low <= have <= high
+
+
+def _admitted_above(specs: list[str], limit: int) -> bool:
+    """Whether pip could pick a release with a major above limit (numpy 2.x for limit 1) from the
+    specifier set. Specifiers that are not PEP 440 ("==latest") do not narrow it; none left: not judged."""
+    parsed = []
+    for spec in specs:
+        try:
+            parsed.append(Specifier(spec))
+        except InvalidSpecifier:
+            continue
+    if not parsed:
+        return False
+    allowed = SpecifierSet(",".join(map(str, parsed)))
+    # The lowest releases above the limit, and the versions the specifiers name and just past
+    # them (>2.3.0, !=2.0.*, ==2.1.*): if the set admits any release above the limit, it admits one of these.
+    major = limit + 1
+    candidates = {f"{major}.0.0", f"{major}.0.2", f"{major}.2.6", f"{major}.3.0"}
+    for spec in parsed:
+        named = spec.version.removesuffix(".*")
+        version = _version(named)
+        if version is None or version.major <= limit:
+            continue
+        r = (version.release + (0, 0))[:3]
+        candidates |= {named, f"{r[0]}.{r[1]}.{r[2] + 1}", f"{r[0]}.{r[1] + 1}.0", f"{r[0] + 1}.0.0"}
+    return any(allowed.contains(candidate, prereleases=True) for candidate in candidates)
+
+
+def _torch_python_span(spans: Mapping[str, Any], torch: str):
+    """The Python range of a torch version's line; a line newer than the newest listed gets the
+    newest listed range (the table states "2.11 and later"); an older unlisted line is not judged."""
+    line = _minor(_public(torch))
+    by_line = {_minor(str(k)): v for k, v in spans.items() if _minor(str(k)) is not None}
+    if line is None or not by_line:
+        return None
+    if line in by_line:
+        return by_line[line]
+    newest = max(by_line)
+    return by_line[newest] if line > newest else None
 
 
 def _or_list(items: list[str]) -> str:
@@ -218,6 +213,10 @@ def _vllm_entry(table: dict, tag: str) -> dict | None:
         if key in entries:
             return entries[key]
     return None
+
+
+def _same_cann(a: str, b: str) -> bool:
+    return a.strip().lower() == b.strip().lower()
 
 
 def _cann_key(cann_table: Mapping[str, Any], version: str) -> str | None:
@@ -288,14 +287,16 @@ def rule_torch_npu_for_cann(facts, table):
     if key is None:
         return
     released = [str(v) for v in table["cann"][key].get("torch_npu", [])]
-    if npu.value in released:
+    if any(_same_version(npu.value, v) for v in released):
         return
     vllm = facts.get("vllm_ascend")
     entry = _vllm_entry(table, vllm.value) if vllm else None
-    if entry and _public(str(entry.get("torch_npu", ""))) == _public(npu.value):
+    if entry and _same_version(_public(str(entry.get("torch_npu", ""))), _public(npu.value)):
         return  # the image's vllm-ascend release pins it (e.g. 2.7.1.dev20250724 on 8.2.RC1)
     nearest = sorted(released, key=lambda v: (_distance(v, npu.value), released.index(v)))
-    elsewhere = [str(c) for c, entry in table["cann"].items() if npu.value in map(str, entry.get("torch_npu", []))]
+    elsewhere = [
+        str(c) for c, entry in table["cann"].items() if any(_same_version(npu.value, str(v)) for v in entry.get("torch_npu", []))
+    ]
     hint = f" (torch_npu {npu.value} was released for CANN {_or_list(elsewhere)})" if elsewhere else ""
     yield ("cann", "torch_npu"), (
         f"torch_npu {npu.value} was not released for CANN {cann.value}{{inherited}}; "
@@ -305,30 +306,24 @@ def rule_torch_npu_for_cann(facts, table):
 
 def rule_torch_matches_torch_npu(facts, table):
     torch, npu = facts.get("torch"), facts.get("torch_npu")
-    if torch and npu and _base(_public(npu.value)) != _public(torch.value):
+    if not (torch and npu):
+        return
+    npu_version, torch_version = _version(npu.value), _version(torch.value)
+    if npu_version is None or torch_version is None:
+        return  # not versions: the torch_npu-for-CANN rule names a torch_npu it does not know
+    wanted = _torch_of(npu_version)
+    if Version(torch_version.public) != wanted:
         yield ("torch", "torch_npu"), (
-            f"torch_npu {npu.value} is built for torch {_base(_public(npu.value))}, but TORCH_VERSION is "
-            f"{torch.value}{{inherited}}; set TORCH_VERSION={_base(_public(npu.value))}"
+            f"torch_npu {npu.value} is built for torch {wanted}, but TORCH_VERSION is "
+            f"{torch.value}{{inherited}}; set TORCH_VERSION={wanted}"
         )
-
-
-def _torch_python_span(spans: Mapping[str, Any], line: str):
-    """The Python range of a torch line; a line newer than the newest listed gets the newest
-    listed range (the table states "2.11 and later"); an older unlisted line is not judged."""
-    spans = {str(k): v for k, v in spans.items()}
-    if line in spans:
-        return spans[line]
-    if not spans or not _version_key(line) or -1 in _version_key(line):
-        return None
-    newest = max(spans, key=_version_key)
-    return spans[newest] if _version_key(line) > _version_key(newest) else None
 
 
 def rule_python_for_torch(facts, table):
     torch, python = facts.get("torch"), facts.get("python")
     if not (torch and python):
         return
-    span = _torch_python_span(table["torch_python"], _line(_public(torch.value)))
+    span = _torch_python_span(table["torch_python"], torch.value)
     if not span:
         return
     if not _within(python.value, span):
@@ -395,7 +390,14 @@ def rule_vllm_ascend_stack(facts, table):
         return
     for fact, expected in (("torch", entry.get("torch")), ("torch_npu", entry.get("torch_npu")), ("cann", entry.get("cann"))):
         mine = facts.get(fact)
-        if mine and expected and _public(mine.value).lower() != _public(str(expected)).lower():
+        if not (mine and expected):
+            continue
+        # a CANN release is a name (8.3.RC2), compared as written; torch and torch_npu are versions
+        if fact == "cann":
+            same = _same_cann(mine.value, str(expected))
+        else:
+            same = _same_version(_public(mine.value), _public(str(expected)))
+        if not same:
             yield ("vllm_ascend", fact), (
                 f"vllm-ascend {vllm.value} is built on {fact} {expected}, but {mine.arg} is {mine.value}{{inherited}}"
             )

@@ -379,3 +379,12 @@ def test_vllm_ascend_tags_and_its_python_range(tag, cann, python, expected):
 def test_the_vllm_ascend_python_range_of_a_newer_row():
     (message,) = stack_messages(cann="8.3.RC2", python="3.9", torch="2.8.0", npu="2.8.0", more=", VLLM_ASCEND_VERSION: v0.12.0rc1")
     assert message.startswith("torch: vllm-ascend v0.12.0rc1 supports Python 3.10 to 3.11, but PYTHON_VERSION is 3.9 (inherited from cann)")
+
+
+def test_versions_compare_as_pip_compares_them():
+    # 2.7.1.0 is 2.7.1 to pip: released for 8.3.RC1, and built for torch 2.7.1
+    assert messages(torch_npu="2.7.1.0") == []
+    assert messages(torch="2.7.1.0") == []
+    # a pre-release of torch_npu 2.7.1 is built for torch 2.7.1 (not for a torch "2.7.1rc1")
+    (message,) = messages(torch_npu="2.7.1rc1")
+    assert "torch_npu 2.7.1rc1 was not released for CANN 8.3.RC1" in message
