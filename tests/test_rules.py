@@ -252,16 +252,17 @@ def test_a_torch_line_newer_than_the_table_gets_the_newest_range():
 # --- version forms and specifier operators, pinned before the comparison moved to `packaging` ---------
 
 
-def stack_messages(cann="8.3.RC1", components="toolkit,kernels", python="3.10", torch="2.7.1", npu="2.7.1", more=""):
-    doc = textwrap.dedent(
-        f"""\
+def stack_yaml(cann="8.3.RC1", components="toolkit,kernels", python="3.10", torch="2.7.1", npu="2.7.1", more=""):
+    return f"""\
         version: 1
         images:
           cann: {{from: u:1, dockerfile: x, args: {{PYTHON_VERSION: "{python}", CANN_VERSION: "{cann}", CHIP: 910b, COMPONENTS: "{components}"}}}}
           torch: {{from: cann, dockerfile: x, args: {{TORCH_VERSION: "{torch}", TORCH_NPU_VERSION: "{npu}"{more}}}}}
         """
-    )
-    return [d.message for d in versions(parse_project(doc, "images.yaml"))]
+
+
+def stack_messages(**changes):
+    return [d.message for d in versions(parse_project(textwrap.dedent(stack_yaml(**changes)), "images.yaml"))]
 
 
 @pytest.mark.parametrize(
@@ -388,3 +389,42 @@ def test_versions_compare_as_pip_compares_them():
     # a pre-release of torch_npu 2.7.1 is built for torch 2.7.1 (not for a torch "2.7.1rc1")
     (message,) = messages(torch_npu="2.7.1rc1")
     assert "torch_npu 2.7.1rc1 was not released for CANN 8.3.RC1" in message
+
+
+@pytest.mark.parametrize(
+    "changes, code",
+    [
+        (dict(chip="910c"), "unknown-chip"),
+        (dict(cann="8.4.0"), "unknown-cann"),
+        (dict(torch="2.5.1", torch_npu="2.5.1"), "torch-npu-not-for-cann"),
+        (dict(torch="2.6.0"), "torch-npu-torch-mismatch"),
+        (dict(python="3.14"), "python-not-for-torch"),
+        (dict(components="toolkit,kernels,nnal,atb"), "unknown-component"),
+        (dict(components="toolkit,nnae"), "several-runtimes"),
+        (dict(components="nnae,kernels,nnal"), "missing-required-component"),
+        (dict(components="toolkit,ops"), "wrong-operator-package"),
+    ],
+)
+def test_each_rule_has_a_code(changes, code):
+    project = parse_project(CHAIN.format(**{**GOOD, **changes}), "images.yaml")
+    assert [d.code for d in versions(project)] == [code]
+
+
+def test_numpy_and_vllm_ascend_codes():
+    codes = lambda **kw: [d.code for d in versions(parse_project(textwrap.dedent(stack_yaml(**kw)), "images.yaml"))]  # noqa: E731
+    assert codes(more=", NUMPY_VERSION: '2.0.2'") == ["numpy-too-new-for-cann"]
+    assert codes(more=", VLLM_ASCEND_VERSION: v0.11.0rc2", cann="8.3.RC1") == ["vllm-ascend-stack-mismatch"]
+    assert codes(more=", VLLM_ASCEND_VERSION: v0.11.0rc1", python="3.12") == ["python-not-for-vllm-ascend"]
+
+
+def test_old_components_arg_name_is_read_too():
+    doc = CHAIN.format(**{**GOOD, "components": "nnae,kernels,nnal"}).replace("COMPONENTS:", "INSTALL_COMPONENTS:")
+    (problem,) = versions(parse_project(doc, "images.yaml"))
+    assert problem.message.startswith("cann-8-3rc1-910b: nnal needs the toolkit")
+    assert str(problem.position) == "images.yaml:10:67"  # at INSTALL_COMPONENTS
+
+
+def test_what_a_component_needs_is_data():
+    doc = CHAIN.format(**{**GOOD, "components": "nnae,kernels,nnal"})
+    assert [d.code for d in versions(parse_project(doc, "images.yaml"))] == ["missing-required-component"]
+    assert versions(parse_project(doc + "compat:\n  components: {requires: {}}\n", "images.yaml")) == []
