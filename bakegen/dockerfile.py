@@ -115,13 +115,17 @@ class Dockerfiles:
     def __init__(self, root: Path):
         self.root = Path(root)  # the folder of images.yaml
         self._parsed: dict[Path, Dockerfile | None] = {}
+        self._written: dict[str, Dockerfile | None] = {}  # by the path images.yaml gives: no resolve() per image
 
     def get(self, image: Image) -> Dockerfile | None:
         """The image's Dockerfile; None when its context is not local or the file does not exist
         (``checks.missing_paths`` reports that)."""
-        if image.dockerfile_path is None:
+        written = image.dockerfile_path
+        if written is None:
             return None
-        return self.at(self.root / image.dockerfile_path)
+        if written not in self._written:
+            self._written[written] = self.at(self.root / written)
+        return self._written[written]
 
     def at(self, path: Path, shown: str | None = None) -> Dockerfile | None:
         """The Dockerfile at a path; shown names it in diagnostics (the first call decides)."""

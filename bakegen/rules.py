@@ -19,7 +19,7 @@ from bakegen.compat import Compat
 from bakegen.dockerfile import Dockerfiles
 from bakegen.errors import Diagnostic
 from bakegen.graph import ImageGraph
-from bakegen.model import Project
+from bakegen.model import Image, Project
 
 # quay.io/ascend/vllm-ascend:v0.11.0rc1, ...:v0.11.0rc1-310p (310P/A3 variants), ...:v0.11.0@sha256:...
 VLLM_IMAGE = re.compile(r"(^|/)vllm-ascend:(?P<tag>[^@/:]+)(@[^/]*)?$")
@@ -46,44 +46,55 @@ class Finding:
 Facts = Mapping[str, Setting]
 
 
-def effective(
-    project: Project, graph: ImageGraph, image_id: str, compat: Compat, numpy_pins: dict[str, list[str]]
-) -> dict[str, Setting]:
-    """fact -> Setting, from the root of the chain down to the image (nearest wins).
+def resolve_facts(
+    project: Project, compat: Compat, numpy_pins: Mapping[str, list[str]]
+) -> dict[str, dict[str, Setting]]:
+    """image id -> fact -> Setting: the image's own args over what it inherits (nearest wins).
 
-    One exception: "installed_components" is the union of COMPONENTS along the chain
-    (what an ancestor installed is in the image too); it is set only where
+    Images are resolved in build order, each once: a child starts from its parent's resolved
+    facts, so a chain of n images takes n steps (and no recursion, whatever its depth).
+    """
+    resolved: dict[str, dict[str, Setting]] = {}
+    for image_id in project.graph.order:
+        image = project.images[image_id]
+        facts = dict(resolved[image.parent]) if image.parent else {}
+        _add_own_facts(facts, image, compat, numpy_pins[image_id])
+        resolved[image_id] = facts
+    return resolved
+
+
+def _add_own_facts(facts: dict[str, Setting], image: Image, compat: Compat, pins: list[str]) -> None:
+    """What the image itself sets, over the facts it inherits.
+
+    One exception to nearest-wins: "installed_components" is the union of COMPONENTS along
+    the chain (what an ancestor installed is in the image too); it is set only where
     "components" is, so it is judged at the image that sets COMPONENTS itself.
     """
-    found: dict[str, Setting] = {}
-    installed: dict[str, str] = {}  # component -> the (first) image that installs it
-    for current in graph.ancestors(image_id) + [image_id]:
-        image = project.images[current]
-        for fact, names in compat.args.items():
-            for name in names:
-                if name in image.args and image.args[name] != "":
-                    found[fact] = Setting(image.args[name], current, name)
-                    break
-        own_components = found.get("components")
-        if own_components is not None and own_components.image == current:
-            for name in _component_names(own_components.value):
-                installed.setdefault(name, current)
-            found["installed_components"] = Setting(
-                ",".join(installed), current, own_components.arg, origins=tuple(installed.items())
-            )
-        pins = numpy_pins[current]
-        own = found.get("numpy")
-        if own is not None and own.image == current:
-            # NUMPY_VERSION: a version (1.26.4) or a specifier set (>=1.24,<2)
-            spec = ",".join(_as_specs(own.value))
-            groups = (spec, ",".join(pins)) if pins else (spec,)
-            found["numpy"] = Setting(",".join(groups), current, own.arg, groups=groups)
-        elif pins:
-            found["numpy"] = Setting(",".join(pins), current, "dockerfile", groups=(",".join(pins),))
-        match = VLLM_IMAGE.search(image.external_base or "")
-        if match and "vllm_ascend" not in found:
-            found["vllm_ascend"] = Setting(match.group("tag"), current, "from")
-    return found
+    for fact, names in compat.args.items():
+        for name in names:
+            if name in image.args and image.args[name] != "":
+                facts[fact] = Setting(image.args[name], image.id, name)
+                break
+    own_components = facts.get("components")
+    if own_components is not None and own_components.image == image.id:
+        inherited = facts.get("installed_components")
+        installed = dict(inherited.origins) if inherited else {}  # component -> the (first) image installing it
+        for name in _component_names(own_components.value):
+            installed.setdefault(name, image.id)
+        facts["installed_components"] = Setting(
+            ",".join(installed), image.id, own_components.arg, origins=tuple(installed.items())
+        )
+    own = facts.get("numpy")
+    if own is not None and own.image == image.id:
+        # NUMPY_VERSION: a version (1.26.4) or a specifier set (>=1.24,<2)
+        spec = ",".join(_as_specs(own.value))
+        groups = (spec, ",".join(pins)) if pins else (spec,)
+        facts["numpy"] = Setting(",".join(groups), image.id, own.arg, groups=groups)
+    elif pins:
+        facts["numpy"] = Setting(",".join(pins), image.id, "dockerfile", groups=(",".join(pins),))
+    match = VLLM_IMAGE.search(image.external_base or "")
+    if match and "vllm_ascend" not in facts:
+        facts["vllm_ascend"] = Setting(match.group("tag"), image.id, "from")
 
 
 def _component_names(value: str) -> list[str]:
@@ -105,8 +116,9 @@ def check_versions(project: Project, dockerfiles: Dockerfiles) -> list[Diagnosti
         dockerfile = dockerfiles.get(image)
         numpy_pins[image_id] = list(dockerfile.numpy_specifiers) if dockerfile else []
     problems: list[Diagnostic] = []
+    resolved = resolve_facts(project, compat, numpy_pins)
     for image_id in graph.order:
-        facts = effective(project, graph, image_id, compat, numpy_pins)
+        facts = resolved[image_id]
         for rule in RULES:
             for finding in rule(facts, compat):
                 if any(facts[f].image == image_id for f in finding.involved if f in facts):
@@ -256,7 +268,8 @@ def rule_components(facts: Facts, compat: Compat) -> Iterator[Finding]:
         yield Finding(
             "several-runtimes",
             ("components",),
-            f"COMPONENTS has both {' and '.join(runtimes)}{where}; pick one ({components.runtimes[0]} includes the runtime)",
+            f"COMPONENTS has both {' and '.join(runtimes)}{where}; "
+            f"pick one ({components.runtimes[0]} includes the runtime)",
         )
     for name in names:
         needed = components.requires.get(name)

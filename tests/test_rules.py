@@ -428,3 +428,50 @@ def test_what_a_component_needs_is_data():
     doc = CHAIN.format(**{**GOOD, "components": "nnae,kernels,nnal"})
     assert [d.code for d in versions(parse_project(doc, "images.yaml"))] == ["missing-required-component"]
     assert versions(parse_project(doc + "compat:\n  components: {requires: {}}\n", "images.yaml")) == []
+
+
+# --- linear time (issue 10) ----------------------------------------------------------------------
+
+
+def deep_chain(depth: int, leaf_npu: str) -> str:
+    lines = [
+        "version: 1",
+        "images:",
+        '  i0: {from: u:1, dockerfile: x, args: {PYTHON_VERSION: "3.10", CANN_VERSION: 8.3.RC1, CHIP: 910b, '
+        'COMPONENTS: "toolkit,kernels"}}',
+    ]
+    lines += [f"  i{n}: {{from: i{n - 1}, dockerfile: x}}" for n in range(1, depth - 1)]
+    lines.append(f"  i{depth - 1}: {{from: i{depth - 2}, dockerfile: x, args: {{TORCH_VERSION: {leaf_npu}, TORCH_NPU_VERSION: {leaf_npu}}}}}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_deep_chain_resolves_each_image_once(monkeypatch):
+    from bakegen import rules
+    from bakegen.graph import ImageGraph
+
+    depth = 3000  # deeper than Python's default recursion limit
+    project = parse_project(deep_chain(depth, "2.5.1"), "images.yaml")
+    own_facts = []
+    real = rules._add_own_facts
+    monkeypatch.setattr(rules, "_add_own_facts", lambda facts, image, *a: own_facts.append(image.id) or real(facts, image, *a))
+    walks = []
+    real_ancestors = ImageGraph.ancestors
+    monkeypatch.setattr(ImageGraph, "ancestors", lambda self, i: walks.append(i) or real_ancestors(self, i))
+    (problem,) = versions(project)
+    assert sorted(own_facts) == sorted(project.images)  # each image's own facts: once
+    assert walks == [f"i{depth - 1}"]  # the ancestors are walked only to name the chain of a problem
+    assert problem.message.startswith(
+        f"i{depth - 1}: torch_npu 2.5.1 was not released for CANN 8.3.RC1 (inherited from i0); for CANN 8.3.RC1 use "
+    )
+    assert problem.message.endswith(f"[chain: i0 -> i1 -> i2 -> {' -> '.join(f'i{n}' for n in range(3, depth))}]")
+
+
+def test_facts_resolved_deep_in_a_chain_are_the_nearest():
+    from bakegen import rules
+
+    project = parse_project(deep_chain(1200, "2.7.1"), "images.yaml")
+    facts = rules.resolve_facts(project, project.compat, {i: [] for i in project.images})
+    leaf = facts["i1199"]
+    assert (leaf["cann"].value, leaf["cann"].image, leaf["torch_npu"].image) == ("8.3.RC1", "i0", "i1199")
+    assert leaf["installed_components"].origins == (("toolkit", "i0"), ("kernels", "i0"))
+    assert versions(project) == []
