@@ -21,6 +21,7 @@ from typing import Any, Collection, Mapping
 
 import jsonschema
 
+from bakegen.compat import Compat, CompatError, load_compat
 from bakegen.errors import BakegenError, Diagnostic, Position, did_you_mean
 from bakegen.graph import GENERATED_GROUPS, LAYER_GROUPS, ImageGraph, find_cycle
 from bakegen.yamldoc import Document, load_document, parse_document
@@ -94,7 +95,7 @@ class Project:
     variables: Mapping[str, str]
     groups: Mapping[str, tuple[str, ...]]
     images: Mapping[str, Image]  # in file order
-    compat: Mapping[str, Any]
+    compat: Compat  # bakegen's compatibility table with this file's compat: laid over it
     graph: ImageGraph
     warnings: tuple[Diagnostic, ...] = ()
 
@@ -189,6 +190,11 @@ def build_project(doc: Document, path: Path, lenient: bool = False) -> Project:
         )
     _validate_schema(doc)
     data = doc.data
+    try:
+        compat = load_compat(data.get("compat"))
+    except CompatError as exc:
+        where = doc.where(("compat", *exc.path), key=exc.key)
+        raise BakegenError(Diagnostic(where, f"compat: {exc.message}", code="invalid-compat")) from None
     variables = {name: scalar_as_written(doc, ("variables", name), value) for name, value in (data.get("variables") or {}).items()}
     defaults = data.get("defaults") or {}
     ids = data["images"]
@@ -204,7 +210,7 @@ def build_project(doc: Document, path: Path, lenient: bool = False) -> Project:
         variables=MappingProxyType(variables),
         groups=MappingProxyType(groups),
         images=MappingProxyType(images),
-        compat=MappingProxyType(data.get("compat") or {}),
+        compat=compat,
         graph=ImageGraph(images, groups),
         warnings=tuple(problems),
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bakegen import files, rules
 from bakegen.commands.generate import generated
+from bakegen.dockerfile import Dockerfiles
 from bakegen.errors import BakegenError, Diagnostic, UsageError
 from bakegen.model import Project
 from bakegen.output import report
@@ -108,7 +109,7 @@ def run(args) -> int:
     source = files.find_source(args.file)
     project, output, text = generated(source, Path(args.output) if args.output else None)
     report(list(project.warnings))
-    violations = rules.check_versions(project)
+    violations = rules.check_versions(project, Dockerfiles(project.root))
     if violations:
         report(violations)
         if not args.force:

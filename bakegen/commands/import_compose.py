@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
 from bakegen import files, rules
-from bakegen.dockerfile import convention_problems
+from bakegen.dockerfile import Dockerfiles, convention_problems
 from bakegen.errors import BakegenError, Diagnostic
 from bakegen.model import ID_RE, Project, parse_project, scalar_as_written, suggest_id, tag_has_registry
 from bakegen.output import report
@@ -32,7 +33,7 @@ HEADER = (
 OLD_IMAGE_KEYS = {"depends_on", "build", "tags"}
 
 
-def convert(doc: Document, compose_dir: Path) -> tuple[dict, list[Diagnostic]]:
+def convert(doc: Document, compose_dir: Path, dockerfiles: Dockerfiles) -> tuple[dict, list[Diagnostic]]:
     notes: list[Diagnostic] = []
 
     def note(path: tuple, message: str, code: str, key: bool = False) -> None:
@@ -113,12 +114,11 @@ def convert(doc: Document, compose_dir: Path) -> tuple[dict, list[Diagnostic]]:
             image["tags"] = [t[len(prefix):] if prefix else t for t in tags]
         images[new_ids[old_id]] = image
 
-        dockerfile = compose_dir / context / image["dockerfile"]
-        if dockerfile.is_file():
-            shown = os.path.normpath(os.path.join(context, image["dockerfile"]))
+        shown = os.path.normpath(os.path.join(context, image["dockerfile"]))
+        dockerfile = dockerfiles.at(compose_dir / context / image["dockerfile"], shown)
+        if dockerfile is not None:
             notes.extend(
-                Diagnostic(d.position, d.message, severity="warning", code=d.code)
-                for d in convention_problems(dockerfile, shown)
+                replace(d, severity="warning") for d in dockerfile.problems + tuple(convention_problems(dockerfile))
             )
 
     result: dict = {"version": 1}
@@ -312,7 +312,8 @@ def run(args) -> int:
             Diagnostic(None, f"{output} already exists; pass --force to overwrite it, or -o another file", code="exists")
         )
     doc = load_document(source)
-    result, notes = convert(doc, source.parent)
+    dockerfiles = Dockerfiles(output.parent)  # the converted file's folder, as for a project there
+    result, notes = convert(doc, source.parent, dockerfiles)
     same_folder = source.resolve().parent == output.resolve().parent
     name = source.name if same_folder else str(source)
     text = dump(result, name)
@@ -332,7 +333,7 @@ def run(args) -> int:
         ]
     )
     if converted is not None:
-        report(rules.check_versions(converted), as_warnings=True)
+        report(rules.check_versions(converted, dockerfiles), as_warnings=True)
     files.write_atomic(output, text)
     print(
         f"wrote {output}: {len(result['images'])} images, {len(notes)} note(s) to review",
