@@ -68,7 +68,7 @@ def _missing_message(project: Project, role: str, value: str, field: tuple) -> s
 def dockerfile_problems(project: Project, dockerfiles: Dockerfiles) -> list[Diagnostic]:
     """What could not be read or parsed and the FROM convention of each Dockerfile (once per
     file), and named contexts that a Dockerfile uses but an image does not set."""
-    problems = []
+    problems: list[Diagnostic] = []
     judged: set[Path] = set()
     for image in project.images.values():
         dockerfile = dockerfiles.get(image)

@@ -149,7 +149,10 @@ def read_dockerfile(path: Path, shown: str) -> Dockerfile:
 
 def parse_dockerfile(text: str, shown: str = "Dockerfile", path: Path | None = None) -> Dockerfile:
     instructions, escape, problems = _instructions(text, shown)
-    args, froms, uses, pins = [], [], [], []
+    args: list[ArgDeclaration] = []
+    froms: list[FromLine] = []
+    uses: list[ContextUse] = []
+    pins: list[NumpyPin] = []
     for step in instructions:
         if step.keyword == "ARG":
             for word in _words(step.rest, escape):

@@ -177,7 +177,9 @@ def rule_cann_known(facts: Facts, compat: Compat) -> Iterator[Finding]:
 
 def rule_torch_npu_for_cann(facts: Facts, compat: Compat) -> Iterator[Finding]:
     cann, npu = facts.get("cann"), facts.get("torch_npu")
-    release = compat.cann_release(cann.value) if cann and npu else None
+    if cann is None or npu is None:
+        return
+    release = compat.cann_release(cann.value)
     if release is None:
         return
     released = list(release.torch_npu)
@@ -200,8 +202,9 @@ def rule_torch_npu_for_cann(facts: Facts, compat: Compat) -> Iterator[Finding]:
 
 def rule_torch_matches_torch_npu(facts: Facts, compat: Compat) -> Iterator[Finding]:
     torch, npu = facts.get("torch"), facts.get("torch_npu")
-    npu_version = versions.parse(npu.value) if npu else None
-    torch_version = versions.parse(torch.value) if torch else None
+    if torch is None or npu is None:
+        return
+    npu_version, torch_version = versions.parse(npu.value), versions.parse(torch.value)
     if npu_version is None or torch_version is None:
         return  # text that is no version: rule_torch_npu_for_cann names a torch_npu it does not know
     wanted = versions.torch_of(npu_version)
@@ -216,7 +219,9 @@ def rule_torch_matches_torch_npu(facts: Facts, compat: Compat) -> Iterator[Findi
 
 def rule_python_for_torch(facts: Facts, compat: Compat) -> Iterator[Finding]:
     torch, python = facts.get("torch"), facts.get("python")
-    span = compat.python_for_torch(torch.value) if torch and python else None
+    if torch is None or python is None:
+        return
+    span = compat.python_for_torch(torch.value)
     if span and not span.admits(python.value):
         yield Finding(
             "python-not-for-torch",
@@ -228,7 +233,9 @@ def rule_python_for_torch(facts: Facts, compat: Compat) -> Iterator[Finding]:
 
 def rule_numpy_for_cann(facts: Facts, compat: Compat) -> Iterator[Finding]:
     cann, numpy = facts.get("cann"), facts.get("numpy")
-    limit = compat.numpy_limit(cann.value) if cann and numpy else None
+    if cann is None or numpy is None:
+        return
+    limit = compat.numpy_limit(cann.value)
     if limit is None:
         return
     # Each group (NUMPY_VERSION; the Dockerfile's pins) is one specifier set; it is wrong when
@@ -282,7 +289,7 @@ def rule_components(facts: Facts, compat: Compat) -> Iterator[Finding]:
             )
     cann = facts.get("cann")
     release = compat.cann_release(cann.value) if cann else None
-    if release is not None and release.operators:
+    if cann is not None and release is not None and release.operators:
         for wrong in components.operators:
             if wrong != release.operators and wrong in names:
                 yield Finding(
@@ -295,7 +302,9 @@ def rule_components(facts: Facts, compat: Compat) -> Iterator[Finding]:
 
 def rule_vllm_ascend_stack(facts: Facts, compat: Compat) -> Iterator[Finding]:
     vllm = facts.get("vllm_ascend")
-    stack = compat.vllm_ascend_stack(vllm.value) if vllm else None
+    if vllm is None:
+        return
+    stack = compat.vllm_ascend_stack(vllm.value)
     if stack is None:
         return
     for fact, expected in (("torch", stack.torch), ("torch_npu", stack.torch_npu), ("cann", stack.cann)):

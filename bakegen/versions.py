@@ -55,10 +55,10 @@ def admits_major_above(specifiers: list[str], limit: int) -> bool:
     """Whether pip could pick a release with a major above limit (numpy 2.x for limit 1) from the
     specifier set. Specifiers that are not PEP 440 ("==latest", "~=2") do not narrow the set; with
     none left, nothing is judged (False)."""
-    parsed = []
-    for spec in specifiers:
+    parsed: list[Specifier] = []
+    for text in specifiers:
         try:
-            parsed.append(Specifier(spec))
+            parsed.append(Specifier(text))
         except InvalidSpecifier:
             continue
     if not parsed:
