@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bakegen.dockerfile import Dockerfile, Dockerfiles, convention_problems
-from bakegen.errors import Diagnostic
+from bakegen.errors import Diagnostic, did_you_mean
 from bakegen.model import Image, Project
 
 
@@ -63,6 +63,61 @@ def _missing_message(project: Project, role: str, value: str, field: tuple) -> s
         f"context '{field[-1]}': path '{value}' does not exist ({where}); create it, "
         "or point it at an image id or a URL"
     )
+
+
+# Build args that BuildKit defines for every build: a Dockerfile reads them without an ARG.
+_PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY")
+PREDEFINED_ARGS = frozenset(
+    {
+        *_PROXIES,
+        *(name.lower() for name in _PROXIES),
+        *(f"{kind}{part}" for kind in ("TARGET", "BUILD") for part in ("PLATFORM", "OS", "ARCH", "VARIANT")),
+        "SOURCE_DATE_EPOCH",
+    }
+)
+
+
+def predefined_arg(name: str) -> bool:
+    return name in PREDEFINED_ARGS or name.startswith("BUILDKIT_")
+
+
+def undeclared_args(project: Project, dockerfiles: Dockerfiles) -> list[Diagnostic]:
+    """An arg an image sets itself that its Dockerfile never declares does not reach the build:
+    `CHIP_TYPE: 310p` for a Dockerfile that reads `ARG CHIP` builds the default chip. Args from
+    defaults: are exempt (they serve many Dockerfiles), and so are BuildKit's predefined args;
+    an arg that only the version rules read is a note."""
+    problems: list[Diagnostic] = []
+    read_by_rules = {name for names in project.compat.args.values() for name in names}
+    for image in project.images.values():
+        dockerfile = dockerfiles.get(image)
+        if dockerfile is None or not dockerfile.readable:
+            continue
+        declared = {arg.name for arg in dockerfile.args}
+        for name in sorted(image.own_args):
+            if name in declared or predefined_arg(name):
+                continue
+            where = project.where("images", image.id, "args", name, key=True)
+            if name in read_by_rules:
+                problems.append(
+                    Diagnostic(
+                        where,
+                        f"{image.id}: {dockerfile.shown} declares no `ARG {name}`, so the build does not "
+                        f"receive it; only bakegen's version rules read it",
+                        severity="note",
+                        code="arg-for-rules-only",
+                    )
+                )
+                continue
+            hint = did_you_mean(name, declared)
+            problems.append(
+                Diagnostic(
+                    where,
+                    f"{image.id}: build arg {name} is not declared in {dockerfile.shown} (no `ARG {name}`), "
+                    f"so the build never sees it{hint}",
+                    code="undeclared-arg",
+                )
+            )
+    return problems
 
 
 def dockerfile_problems(project: Project, dockerfiles: Dockerfiles) -> list[Diagnostic]:

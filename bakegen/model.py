@@ -63,6 +63,7 @@ class Image:
     context: str  # as written: relative to images.yaml, or a URL
     context_is_local: bool
     args: Mapping[str, str]
+    own_args: frozenset[str]  # the args written in the image's own entry (not from defaults)
     contexts: Mapping[str, NamedContext]  # extra named contexts, resolved
     tags: tuple[str, ...]  # as written; relative ones get ${REGISTRY}/ in the bake file
     platforms: tuple[str, ...]
@@ -270,6 +271,7 @@ def _image(doc: Document, image_id: str, raw: dict, defaults: dict, ids: Mapping
         context=context,
         context_is_local=context_is_local,
         args=MappingProxyType(texts("args")),
+        own_args=frozenset(raw.get("args") or ()),
         contexts=MappingProxyType(contexts),
         tags=tuple(merged.get("tags") or ()),
         platforms=tuple(merged.get("platforms") or ()),

@@ -293,3 +293,16 @@ def test_check_json_reports_load_errors_too(repo):
 def test_check_json_is_an_empty_list_when_all_is_well(repo):
     result = run("check", "--json")
     assert (result.returncode, json.loads(result.stdout)) == (0, [])
+
+
+def test_an_arg_the_dockerfile_does_not_declare_fails_check_and_warns_on_generate(repo):
+    """A 310P image written with the old tool's CHIP_TYPE would build the Dockerfile's default
+    chip: check fails naming the arg the Dockerfile does read."""
+    (repo / "dockerfiles/py.dockerfile").write_text(CONVENTIONAL_DOCKERFILE + "ARG CHIP=910b\n")
+    (repo / "images.yaml").write_text(IMAGES.replace('tags: ["python:3.10"]', 'tags: ["python:3.10"]\n    args: {CHIP_TYPE: 310p}'))
+    result = run("check")
+    assert result.returncode == 1
+    assert "build arg CHIP_TYPE is not declared in dockerfiles/py.dockerfile (no `ARG CHIP_TYPE`), so the build " \
+        "never sees it; did you mean 'CHIP'?" in result.stderr
+    generated = run()
+    assert generated.returncode == 0 and "warning: py: build arg CHIP_TYPE is not declared" in generated.stderr

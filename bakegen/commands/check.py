@@ -30,6 +30,7 @@ def run(args) -> int:
         list(project.warnings)
         + checks.missing_paths(project)
         + checks.dockerfile_problems(project, dockerfiles)
+        + checks.undeclared_args(project, dockerfiles)
         + rules.check_versions(project, dockerfiles)
     )
     errors = sum(d.severity == "error" for d in problems)

@@ -36,10 +36,12 @@ def run(args) -> int:
     source = files.find_source(args.file)
     project, output, text = generated(source, Path(args.output) if args.output else None)
     # Generating never fails on what only a build would trip over; it says so.
+    dockerfiles = Dockerfiles(project.root)
     report(
         list(project.warnings)
         + checks.missing_paths(project)
-        + rules.check_versions(project, Dockerfiles(project.root)),
+        + checks.undeclared_args(project, dockerfiles)
+        + rules.check_versions(project, dockerfiles),
         as_warnings=True,
     )
     if args.check:
