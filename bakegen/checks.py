@@ -25,20 +25,31 @@ def missing_paths(project: Project) -> list[Diagnostic]:
         context_missing = False
         for local in image.local_paths:
             path = root / local.value
-            if local.role == "context":
+            if local.role == "secret":
+                ok = path.is_file()
+            else:  # a build context and a named context are folders
                 ok = path.is_dir()
-                context_missing = not ok
-            else:
-                ok = path.exists()
+                context_missing = context_missing or (local.role == "context" and not ok)
             if ok or local.field in seen:
                 continue
             seen.add(local.field)
-            problems.append(
-                Diagnostic(
-                    project.where(*local.field),
-                    _missing_message(project, local.role, local.value, local.field),
-                    code=f"missing-{local.role.replace(' ', '-')}",
+            if path.exists():
+                kind = "a folder" if local.role != "secret" else "a file"
+                problems.append(
+                    Diagnostic(
+                        project.where(*local.field),
+                        f"{local.role} '{local.value}' is not {kind}; "
+                        + ("a build context or named context is a folder (put the file in one)"
+                           if local.role != "secret" else "a secret's src= is a file"),
+                        code=f"{local.role.replace(' ', '-')}-not-{kind.split()[-1]}",
+                    )
                 )
+                continue
+            message = _missing_message(project, local.role, local.value, local.field)
+            if local.role == "named context":
+                message += did_you_mean(local.value, set(project.images))
+            problems.append(
+                Diagnostic(project.where(*local.field), message, code=f"missing-{local.role.replace(' ', '-')}")
             )
         if image.dockerfile_path is not None and not context_missing:
             if not (root / image.dockerfile_path).is_file():

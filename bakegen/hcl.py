@@ -55,7 +55,7 @@ def template(*parts: tuple[str, str]) -> Expr:
     body = []
     for kind, text in parts:
         if kind == "var":
-            if not IDENT_RE.match(text):
+            if not IDENT_RE.fullmatch(text):
                 raise ValueError(f"not an HCL variable name: {text!r}")
             body.append("${" + text + "}")
         else:

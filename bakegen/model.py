@@ -17,17 +17,19 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Collection, Mapping
+from typing import Any, Collection, Iterator, Mapping
 
 import jsonschema
 
 from bakegen.compat import Compat, CompatError, load_compat
 from bakegen.errors import BakegenError, Diagnostic, Position, did_you_mean
 from bakegen.graph import GENERATED_GROUPS, LAYER_GROUPS, ImageGraph, find_cycle
+from bakegen.references import COMMON_PLATFORMS, platform_problem, reference_problem, registry_problem
 from bakegen.yamldoc import Document, load_document, parse_document
 
-ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
-CONTEXT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# Matched with fullmatch: `$` would also match before a final newline.
+ID_RE = re.compile(r"[A-Za-z0-9_-]+")
+CONTEXT_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 TARGET_PREFIX = "target:"
 MERGED_MAPPINGS = ("args", "labels", "contexts")
 
@@ -389,13 +391,12 @@ def validate_graph(
     problems: list[Diagnostic] = []
     ids = set(images)
 
-    producers: dict[str, str] = {}
+    producers: dict[str, str] = {}  # a tag as it is pushed -> the image that pushes it
     for image in images.values():
         for tag in image.tags:
-            producers.setdefault(tag, image.id)
             producers.setdefault(resolve_tag(tag, variables), image.id)
     for image in images.values():
-        if not ID_RE.match(image.id):
+        if not ID_RE.fullmatch(image.id):
             problems.append(
                 Diagnostic(
                     image.position,
@@ -413,19 +414,31 @@ def validate_graph(
                     code="reserved-name",
                 )
             )
-        for field, value in (("dockerfile", image.dockerfile), ("context", image.context), *(
-            (f"contexts.{name}", named.value) for name, named in image.contexts.items()
-        )):
+        nul = False
+        for path, value in _text_fields(image):
             if "\0" in value:
+                nul = True
+                field = ".".join(map(str, path))
                 problems.append(
                     Diagnostic(
-                        doc.where(("images", image.id, *field.split("."))),
-                        f"{field} contains a NUL character",
+                        doc.where(("images", image.id, *path)),
+                        f"{image.id}: {field} contains a NUL character, which no build can carry; remove it",
                         code="nul-character",
                     )
                 )
-        if image.external_base is not None:
-            problems.extend(_external_base_problems(doc, image, ids, producers))
+        if image.external_base is not None and not nul:
+            problems.extend(_external_base_problems(doc, image, ids, producers, variables))
+        for name, named in image.contexts.items():
+            if named.kind == SOURCE and named.value.startswith(TARGET_PREFIX):
+                wanted = named.value[len(TARGET_PREFIX):]
+                problems.append(
+                    Diagnostic(
+                        doc.where(("images", image.id, "contexts", name)),
+                        f"context '{name}': '{named.value}' names no image of this file"
+                        f"{did_you_mean(wanted, ids) or '; write an image id (or target:<id>)'}",
+                        code="unknown-target",
+                    )
+                )
         for field in ("args", "labels"):
             for name, value in getattr(image, field).items():
                 if unicodedata.normalize("NFC", value) != value:
@@ -440,7 +453,7 @@ def validate_graph(
                         )
                     )
         for name in image.contexts:
-            if not CONTEXT_NAME_RE.match(name):
+            if not CONTEXT_NAME_RE.fullmatch(name):
                 problems.append(
                     Diagnostic(
                         doc.where(("images", image.id, "contexts", name), key=True),
@@ -466,6 +479,24 @@ def validate_graph(
     return problems
 
 
+def _text_fields(image: Image) -> Iterator[tuple[tuple, str]]:
+    """Every text of an image that reaches the bake file, with where it is written."""
+    yield ("from",), image.base_ref
+    yield ("dockerfile",), image.dockerfile
+    yield ("context",), image.context
+    for field in ("description", "target"):
+        if getattr(image, field) is not None:
+            yield (field,), getattr(image, field)
+    for name, named in image.contexts.items():
+        yield ("contexts", name), named.value
+    for field in ("args", "labels"):
+        for name, value in getattr(image, field).items():
+            yield (field, name), value
+    for field in ("tags", "platforms", "secrets"):
+        for i, value in enumerate(getattr(image, field)):
+            yield (field, i), value
+
+
 def _generated_group_meaning(name: str) -> str:
     for layer, group in LAYER_GROUPS.items():
         if group == name:
@@ -474,7 +505,7 @@ def _generated_group_meaning(name: str) -> str:
 
 
 def _external_base_problems(
-    doc: Document, image: Image, ids: set[str], producers: dict[str, str]
+    doc: Document, image: Image, ids: set[str], producers: dict[str, str], variables: Mapping[str, str]
 ) -> list[Diagnostic]:
     ref = image.external_base or ""
     where = doc.where(("images", image.id, "from"))
@@ -491,6 +522,19 @@ def _external_base_problems(
                 code="unknown-parent",
             )
         ]
+    name = ref.split("@", 1)[0].rsplit(":", 1)[0] if ":" in ref.rsplit("/", 1)[-1] else ref.split("@", 1)[0]
+    if name in ids:
+        return [
+            Diagnostic(
+                where,
+                f"'{ref}' names image '{name}' of this file with a tag; write 'from: {name}' (bake builds it "
+                "first and links it; a tag would pull an old copy from a registry)",
+                code="unknown-parent",
+            )
+        ]
+    problem = reference_problem(ref)
+    if problem:
+        return [Diagnostic(where, f"from: '{ref}' is not a valid image reference: {problem}", code="invalid-reference")]
     owner = producers.get(ref)
     if owner:
         return [
@@ -516,10 +560,22 @@ def resolve_tag(tag: str, variables: Mapping[str, str]) -> str:
 def _tag_problems(doc: Document, variables: Mapping[str, str], images: Mapping[str, Image]) -> list[Diagnostic]:
     problems = []
     seen: dict[str, str] = {}
+    registry = variables.get("REGISTRY")
+    registry_wrong = registry_problem(registry) if registry else None
+    if registry_wrong:
+        problems.append(
+            Diagnostic(
+                doc.where(("variables", "REGISTRY")),
+                f"REGISTRY {registry!r} cannot prefix a tag: {registry_wrong}",
+                code="invalid-registry",
+            )
+        )
     for image in images.values():
         for i, tag in enumerate(image.tags):
             where = doc.where(("images", image.id, "tags", i))
-            if not tag_has_registry(tag) and not variables.get("REGISTRY"):
+            if "\0" in tag:
+                continue  # said once, as a NUL character
+            if not tag_has_registry(tag) and not registry:
                 problems.append(
                     Diagnostic(
                         where,
@@ -529,9 +585,13 @@ def _tag_problems(doc: Document, variables: Mapping[str, str], images: Mapping[s
                         code="no-registry",
                     )
                 )
-            if any(c.isspace() for c in tag):
-                problems.append(Diagnostic(where, f"tag '{tag}' contains white space", code="invalid-tag"))
             pushed = resolve_tag(tag, variables)  # x:1 and <REGISTRY>/x:1 are one image
+            invalid = reference_problem(pushed if registry and not registry_wrong else tag)
+            if invalid and (tag_has_registry(tag) or not registry_wrong):
+                shown = "" if pushed == tag or not registry else f" (pushed as '{pushed}')"
+                problems.append(
+                    Diagnostic(where, f"tag '{tag}'{shown} is not a valid image reference: {invalid}", code="invalid-tag")
+                )
             if pushed in seen and seen[pushed] != image.id:
                 same = "" if pushed == tag else f" (pushed as '{pushed}')"
                 problems.append(
@@ -553,6 +613,17 @@ def _tag_problems(doc: Document, variables: Mapping[str, str], images: Mapping[s
 def _platform_problems(doc: Document, images: Mapping[str, Image]) -> list[Diagnostic]:
     problems = []
     for image in images.values():
+        for i, platform in enumerate(image.platforms):
+            wrong = platform_problem(platform)
+            if wrong and "\0" not in platform:
+                own = ("images", image.id, "platforms", i)
+                problems.append(
+                    Diagnostic(
+                        doc.where(own if doc.has(own) else ("defaults", "platforms", i)),
+                        f"platform {platform!r}: {wrong}{did_you_mean(platform, COMMON_PLATFORMS)}",
+                        code="unknown-platform",
+                    )
+                )
         if len(set(image.platforms)) != len(image.platforms):
             problems.append(
                 Diagnostic(
@@ -602,9 +673,18 @@ def _platform_problems(doc: Document, images: Mapping[str, Image]) -> list[Diagn
 def _group_problems(doc: Document, groups: Mapping[str, tuple[str, ...]], ids: set[str]) -> list[Diagnostic]:
     problems = []
     names = set(groups)
+    cycle = find_cycle({name: [m for m in members if m in groups] for name, members in groups.items()})
+    if cycle:
+        problems.append(
+            Diagnostic(
+                doc.where(("groups", cycle[0]), key=True),
+                f"groups {' -> '.join(cycle)} include each other in a cycle; bake refuses that",
+                code="group-cycle",
+            )
+        )
     for name, members in groups.items():
         where = doc.where(("groups", name), key=True)
-        if not ID_RE.match(name):
+        if not ID_RE.fullmatch(name):
             problems.append(
                 Diagnostic(where, f"invalid group name '{name}'; rename it to '{suggest_id(name)}'", code="invalid-id")
             )

@@ -316,7 +316,7 @@ def test_keys_and_dates_are_kept_as_written_and_merge_keys_can_be_overridden():
             images:
               a: {from: ubuntu:22.04, dockerfile: "x\\0y"}
             """,
-            "images.yaml:5:39: error: dockerfile contains a NUL character",
+            "images.yaml:5:39: error: a: dockerfile contains a NUL character, which no build can carry; remove it",
         ),
     ],
 )

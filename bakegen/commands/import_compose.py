@@ -134,10 +134,10 @@ def convert(doc: Document, compose_dir: Path, dockerfiles: Dockerfiles) -> tuple
 
 def _new_ids(old: dict) -> dict[str, str]:
     """Old id -> bake target name. Valid ids keep their name; the others get an unused one."""
-    used = {old_id for old_id in old if ID_RE.match(old_id)}
+    used = {old_id for old_id in old if ID_RE.fullmatch(old_id)}
     new_ids: dict[str, str] = {}
     for old_id in old:
-        if ID_RE.match(old_id):
+        if ID_RE.fullmatch(old_id):
             new_ids[old_id] = old_id
             continue
         base = suggest_id(old_id)

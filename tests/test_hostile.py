@@ -1,0 +1,105 @@
+"""Hostile input, one row per member of each class: what `bakegen check` accepts, bake must
+accept. Each row: an images.yaml (and files), the finding's code and message, and the proof
+that nothing was written (the old bake file keeps its bytes)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tests.conftest import CONVENTIONAL_DOCKERFILE
+
+HEAD = "version: 1\nvariables: {REGISTRY: r.example.com/team}\n"
+OK = "{from: 'debian:bookworm', dockerfile: Dockerfile}"
+
+ROWS = [
+    # names: a full match, not Python's `$` that matches before a final newline
+    ("id-ends-in-newline", 'images:\n  "a\\n": ' + OK, "invalid-id", "invalid image id 'a\n'"),
+    ("group-ends-in-newline", "groups: {\"g\\n\": [a]}\nimages:\n  a: " + OK, "invalid-id", "invalid group name"),
+    ("context-name-ends-in-newline",
+     'images:\n  a: {from: "debian:bookworm", dockerfile: Dockerfile, contexts: {"c\\n": "target:b"}}\n  b: ' + OK,
+     "invalid-context-name", "invalid context name"),
+    # hand-typed target: contexts are dependencies
+    ("target-to-itself", "images:\n  a: {from: 'debian:bookworm', dockerfile: Dockerfile, contexts: {x: 'target:a'}}",
+     "cycle", "cycle in the image graph: a -> a"),
+    ("target-to-nothing", "images:\n  a: {from: 'debian:bookworm', dockerfile: Dockerfile, contexts: {x: 'target:b'}}",
+     "unknown-target", "context 'x': 'target:b' names no image of this file"),
+    ("target-one-letter-off",
+     "images:\n  base1: " + OK + "\n  a: {from: 'debian:bookworm', dockerfile: Dockerfile, contexts: {x: 'target:base2'}}",
+     "unknown-target", "did you mean 'base1'?"),
+    ("cycle-through-target",
+     "images:\n  a: {from: b, dockerfile: Dockerfile}\n  b: {from: 'debian:bookworm', dockerfile: Dockerfile, "
+     "contexts: {x: 'target:a'}}", "cycle", "cycle in the image graph"),
+    ("group-cycle", "groups: {g: [h], h: [g]}\nimages:\n  a: " + OK, "group-cycle", "groups g -> h -> g"),
+    ("group-self", "groups: {g: [g]}\nimages:\n  a: " + OK, "group-cycle", "groups g -> g"),
+    # NUL anywhere it would reach the build
+    ("nul-in-arg", 'images:\n  a: {from: "debian:bookworm", dockerfile: Dockerfile, args: {X: "a\\0b"}}',
+     "nul-character", "a: args.X contains a NUL character"),
+    ("nul-in-label", 'images:\n  a: {from: "debian:bookworm", dockerfile: Dockerfile, labels: {x: "\\0"}}',
+     "nul-character", "a: labels.x contains a NUL character"),
+    ("nul-in-from", 'images:\n  a: {from: "debian:\\0bookworm", dockerfile: Dockerfile}',
+     "nul-character", "a: from contains a NUL character"),
+    # tags that are not image references
+    ("uppercase-repository", "images:\n  a: {from: 'debian:bookworm', dockerfile: Dockerfile, tags: ['MyApp:1']}",
+     "invalid-tag", "upper-case letters"),
+    ("double-colon", "images:\n  a: {from: 'debian:bookworm', dockerfile: Dockerfile, tags: ['x::1']}",
+     "invalid-tag", "the tag ':1' may only use"),
+    ("tag-over-128", "images:\n  a: {from: 'debian:bookworm', dockerfile: Dockerfile, tags: ['x:" + "a" * 129 + "']}",
+     "invalid-tag", "longer than 128 characters"),
+    ("from-not-a-reference", "images:\n  a: {from: 'Debian:bookworm', dockerfile: Dockerfile}",
+     "invalid-reference", "upper-case letters"),
+    # REGISTRY
+    ("registry-with-space", "images:\n  a: {from: 'debian:bookworm', dockerfile: Dockerfile, tags: ['x:1']}",
+     "invalid-registry", "contains white space", {"REGISTRY": "my org"}),
+    ("registry-trailing-slash", "images:\n  a: {from: 'debian:bookworm', dockerfile: Dockerfile, tags: ['x:1']}",
+     "invalid-registry", "ends in '/'", {"REGISTRY": "r.example.com/team/"}),
+    # platforms BuildKit does not know
+    ("unknown-platform", "images:\n  a: {from: 'debian:bookworm', dockerfile: Dockerfile, platforms: [linux/amd65]}",
+     "unknown-platform", "unknown architecture 'amd65'; did you mean 'linux/amd64'?"),
+    ("platform-newline", 'images:\n  a: {from: "debian:bookworm", dockerfile: Dockerfile, platforms: ["linux/arm64\\n"]}',
+     "unknown-platform", "a platform is os/arch"),
+    # from: an image of this file written with a tag
+    ("own-id-with-tag", "images:\n  python-3-10: " + OK + "\n  a: {from: 'python-3-10:latest', dockerfile: Dockerfile}",
+     "unknown-parent", "write 'from: python-3-10'"),
+    # files the bake file would name
+    ("named-context-is-a-file",
+     "images:\n  a: {from: 'debian:bookworm', dockerfile: Dockerfile, contexts: {wheels: Dockerfile}}",
+     "named-context-not-folder", "named context 'Dockerfile' is not a folder"),
+    ("secret-file-missing",
+     "images:\n  a: {from: 'debian:bookworm', dockerfile: Dockerfile, secrets: ['id=pip,src=pip.conf']}",
+     "missing-secret", "secret file 'pip.conf' does not exist"),
+    ("context-path-one-letter-off-an-image",
+     "images:\n  tools: " + OK + "\n  a: {from: 'debian:bookworm', dockerfile: Dockerfile, contexts: {t: tool}}",
+     "missing-named-context", "did you mean 'tools'?"),
+]
+
+
+def _row(row):
+    name, body, code, fragment, *rest = row
+    variables = rest[0] if rest else None
+    return pytest.param(body, code, fragment, variables, id=name)
+
+
+@pytest.mark.parametrize("body, code, fragment, variables", [_row(r) for r in ROWS])
+def test_check_refuses_what_bake_would_refuse(tmp_path, body, code, fragment, variables):
+    head = HEAD if variables is None else "version: 1\nvariables: " + json.dumps(variables) + "\n"
+    (tmp_path / "images.yaml").write_text(head + textwrap.dedent(body) + "\n")
+    (tmp_path / "Dockerfile").write_text(CONVENTIONAL_DOCKERFILE)
+    (tmp_path / "docker-bake.hcl").write_text("# the old bake file\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "bakegen", "check", "--json"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    findings = json.loads(result.stdout)
+    assert any(f["code"] == code and fragment in f["message"] and f["line"] for f in findings), findings
+    generated = subprocess.run([sys.executable, "-m", "bakegen"], cwd=tmp_path, capture_output=True, text=True)
+    if generated.returncode != 0:  # generate refuses what would make the bake file invalid...
+        assert (tmp_path / "docker-bake.hcl").read_text() == "# the old bake file\n"
+        assert "Traceback" not in generated.stderr and generated.stderr.count("\n") >= 1
+    else:  # ...and warns about what only a build would trip over
+        assert "warning:" in generated.stderr, generated.stderr
