@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -93,12 +94,29 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def read_text(path: Path) -> str | None:
-    """The file's text; None when it does not exist. A file that is not UTF-8 text reads as
-    "" (it differs from anything bakegen writes, so it is stale); other problems are errors."""
+    """The file's text exactly as stored (no newline translation: a CRLF copy of the bake file
+    is stale); None when it does not exist. A file that is not UTF-8 text reads as "" (it
+    differs from anything bakegen writes, so it is stale). Anything but a regular file (a FIFO,
+    a device, /dev/stdout) is refused without being opened: reading it could block."""
     try:
-        return path.read_text(encoding="utf-8")
+        mode = os.stat(path).st_mode
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise BakegenError(
+            Diagnostic(Position(str(path)), f"cannot read: {exc.strerror}", code="cannot-read")
+        ) from None
+    if not stat.S_ISREG(mode):
+        raise BakegenError(
+            Diagnostic(
+                Position(str(path)),
+                "not a regular file (a folder, a device or a pipe); bakegen writes only regular files"
+                + ("; use -o - to print to standard output" if str(path).startswith("/dev/") else ""),
+                code="not-a-file",
+            )
+        )
+    try:
+        return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         return ""
     except OSError as exc:

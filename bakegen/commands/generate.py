@@ -9,6 +9,7 @@ from pathlib import Path
 from bakegen import checks, files, rules
 from bakegen.dockerfile import Dockerfiles
 from bakegen.emit.bake import render_bake
+from bakegen.errors import UsageError
 from bakegen.model import Project, load_project
 from bakegen.output import report
 
@@ -25,6 +26,11 @@ def stale_diff(output: Path, text: str) -> str | None:
     current = files.read_text(output)
     if current == text:
         return None
+    if current is not None and current.replace("\r\n", "\n") == text:
+        return (
+            f"{output}: differs only in line endings (CRLF on disk, LF generated); run `bakegen`, "
+            "and keep generated files LF (.gitattributes: `docker-bake.hcl text eol=lf`)\n"
+        )
     before = (current or "").splitlines(keepends=True)
     after = text.splitlines(keepends=True)
     label = str(output)
@@ -34,7 +40,10 @@ def stale_diff(output: Path, text: str) -> str | None:
 
 def run(args) -> int:
     source = files.find_source(args.file)
-    project, output, text = generated(source, Path(args.output) if args.output else None)
+    to_stdout = args.output == "-"  # paths in it are then relative to images.yaml's folder
+    if to_stdout and args.check:
+        raise UsageError("--check compares a bake file on disk; it does not go with -o -")
+    project, output, text = generated(source, Path(args.output) if args.output and not to_stdout else None)
     # Generating never fails on what only a build would trip over; it says so.
     dockerfiles = Dockerfiles(project.root)
     report(
@@ -44,6 +53,9 @@ def run(args) -> int:
         + rules.check_versions(project, dockerfiles),
         as_warnings=True,
     )
+    if to_stdout:
+        sys.stdout.write(text)
+        return 0
     if args.check:
         diff = stale_diff(output, text)
         if diff is None:

@@ -14,7 +14,7 @@ from bakegen.model import load_project
 def run(args) -> int:
     source = files.find_source(args.file)
     project = load_project(source)
-    if args.output:
+    if args.output and args.output != "-":
         output = Path(args.output)
         files.refuse_overwriting(output, source)
         name = os.path.relpath(source.resolve(), output.resolve().parent)
