@@ -45,7 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run without a command to generate docker-bake.hcl. Exit status: 0 ok, 1 invalid or stale, 2 usage.",
     )
     parser.add_argument("--version", action="version", version=f"bakegen {__version__}")
-    _file_option(parser, None)
+    parser.add_argument(
+        "-f", "--file", dest="top_file", default=None, metavar="FILE",
+        help="images.yaml to read (default: the nearest images.yaml in this folder or above)",
+    )
     # Before a command, -o and --check are generate's (the default command); they are kept
     # apart so that `bakegen --check list` is an error rather than silently ignored.
     parser.add_argument(
@@ -84,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     _file_option(p, keep)
     p.add_argument("targets", nargs="*", metavar="TARGET", help="images or groups to include (default: all)")
     p.add_argument("--leaves", action="store_true", help="only images nothing else builds on")
-    p.add_argument("--waves", action="store_true", help="print the build waves (a list of lists) instead")
+    p.add_argument("--waves", action="store_true", help="print the build waves (a list of lists) instead; not with --leaves")
     p.add_argument("--compact", action="store_true", help="one line (for $GITHUB_OUTPUT)")
 
     p = sub.add_parser("build", help=COMMANDS["build"][1], description=COMMANDS["build"][1])
@@ -116,11 +119,23 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "generate"
     if args.top_check and command != "generate":
         parser.error(f"--check goes with generating the bake file, not with `{command}`")
+    # An option given before and after the command must not mean two things.
+    for flag, top, after in (("-f", args.top_file, getattr(args, "file", None)),
+                             ("-o", args.top_output, getattr(args, "output", None))):
+        if top is not None and after is not None and top != after:
+            parser.error(f"{flag} is given twice with different values ({top!r} before `{command}`, {after!r} after it)")
+    if command != "import":
+        args.file = getattr(args, "file", None) or args.top_file
     if args.top_output is not None:
         if command not in ("generate", "build"):
             parser.error(f"-o before a command is the bake file's; give `{command}` its own options after it")
         if getattr(args, "output", None) is None:
             args.output = args.top_output
+    if command == "matrix" and args.leaves and args.waves:
+        parser.error(
+            "--leaves and --waves do not go together: waves list every image a build needs, "
+            "leaves only the last ones; pick one (`matrix --waves LEAF...` gives the waves that build those leaves)"
+        )
     if command == "generate":
         args.check = getattr(args, "check", False) or args.top_check
         args.output = getattr(args, "output", None)

@@ -178,3 +178,35 @@ def test_a_description_cannot_break_the_markdown_fence(project):
     assert bakegen("graph", "-o", "g.md", cwd=project).returncode == 0
     lines = (project / "g.md").read_text().splitlines()
     assert [n for n, line in enumerate(lines) if line.startswith("```")] == [0, len(lines) - 1]
+
+
+# --- options mean one thing; dependencies are dependencies everywhere ------------------------
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("-f", "images.yaml", "check", "-f", "other.yaml"), "-f is given twice with different values"),
+        (("-o", "a.hcl", "generate", "-o", "b.hcl"), "-o is given twice with different values"),
+        (("matrix", "--leaves", "--waves"), "--leaves and --waves do not go together"),
+    ],
+)
+def test_an_option_never_silently_loses_a_value(project, args, message):
+    result = bakegen(*args, cwd=project)
+    assert result.returncode == 2 and message in result.stderr
+
+
+def test_the_same_option_twice_with_one_value_is_fine(project):
+    assert bakegen("-f", "images.yaml", "check", "-f", "images.yaml", cwd=project).returncode == 0
+
+
+def test_matrix_needs_counts_images_named_in_contexts(project):
+    (project / "images.yaml").write_text(
+        HEAD + "images:\n  a: " + OK + "\n  helper: " + OK + "\n"
+        "  b: {from: a, dockerfile: Dockerfile, contexts: {tools: 'target:helper'}}\n"
+    )
+    result = bakegen("matrix", "b", cwd=project)
+    (job,) = json.loads(result.stdout)["include"]
+    assert job["needs"] == ["a", "helper"]
+    waves = json.loads(bakegen("matrix", "--waves", "b", cwd=project).stdout)
+    assert waves == [["a", "helper"], ["b"]]

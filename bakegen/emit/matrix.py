@@ -22,7 +22,8 @@ def matrix(project: Project, selection: list[str] | None = None, leaves_only: bo
                 "target": image_id,
                 "platforms": ",".join(image.platforms),
                 "layer": graph.layer(image_id),
-                "needs": graph.ancestors(image_id),
+                # everything it is built on: ancestors and images named in contexts, transitively
+                "needs": [i for i in graph.closure([image_id]) if i != image_id],
             }
         )
     return {"include": include}
