@@ -7,6 +7,7 @@ Anything the user caused (bad YAML, an unknown parent, a failed build) is a
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -36,8 +37,10 @@ class Diagnostic:
     code: str = field(default="error", kw_only=True)
 
     def __str__(self) -> str:
+        """One line: a newline inside a quoted value must not split a diagnostic (editors and
+        CI annotations read one finding per line)."""
         where = f"{self.position}: " if self.position else ""
-        return f"{where}{self.severity}: {self.message}"
+        return one_line(f"{where}{self.severity}: {self.message}")
 
     def as_json(self) -> dict:
         """For `check --json`: editors and CI annotations."""
@@ -66,6 +69,15 @@ class BakegenError(Exception):
 
 class UsageError(BakegenError):
     """The command line itself is wrong; exit status 2."""
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(text: str) -> str:
+    """Control characters as escapes (\\n, \\t, \\x00): the text stays on one line."""
+    return _CONTROL.sub(lambda m: _NAMED.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
