@@ -9,15 +9,20 @@ is reported where it is written.
 
 CANN releases (8.3.RC1) and vllm-ascend tags (v0.11.0rc1-310p) are names, looked up as
 written (CANN case aside); torch lines and Python ranges are versions (``bakegen.versions``).
+A release the table does not list gets the nearest one it does (``nearest_*``) and the
+``compat:`` entry that would add it (``overlay_snippet``), for the rules' warnings.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -52,6 +57,13 @@ class CannRelease:
     torch_npu: tuple[str, ...]  # the torch_npu releases built for it
     operators: str | None  # the name of its operator package: kernels up to 8.3, ops from 8.5.0
 
+    def entry(self) -> dict:
+        """As compat.yaml writes it."""
+        entry: dict[str, Any] = {"torch_npu": list(self.torch_npu)}
+        if self.operators:
+            entry["operators"] = self.operators
+        return entry
+
 
 @dataclass(frozen=True)
 class VllmAscendStack:
@@ -61,6 +73,14 @@ class VllmAscendStack:
     torch: str | None
     torch_npu: str | None
     python: PythonRange | None
+
+    def entry(self) -> dict:
+        """As compat.yaml writes it (what is known of the stack)."""
+        known = (("cann", self.cann), ("torch", self.torch), ("torch_npu", self.torch_npu))
+        entry: dict[str, Any] = {key: value for key, value in known if value}
+        if self.python:
+            entry["python"] = [self.python.lowest, self.python.highest]
+        return entry
 
 
 @dataclass(frozen=True)
@@ -95,6 +115,22 @@ class Compat:
         """The release of that name, case aside (8.3.rc1 is 8.3.RC1; 8.3rc1 is no release name)."""
         return self._cann_by_name.get(name.strip().lower())
 
+    def nearest_cann(self, name: str) -> CannRelease | None:
+        """The listed release nearest to one the table does not list (see ``nearest``)."""
+        found = nearest(name, [release.name for release in self.cann], versions.cann_order)
+        return self.cann_release(found) if found else None
+
+    @cached_property
+    def _torch_npu_releases(self) -> frozenset[str]:
+        listed = [v for release in self.cann for v in release.torch_npu]
+        listed += [stack.torch_npu for stack in self.vllm_ascend.values() if stack.torch_npu]
+        return frozenset(_release_key(v) for v in listed)
+
+    def torch_npu_listed(self, version: str) -> bool:
+        """Whether the table names this torch_npu release anywhere (for a CANN release or in a
+        vllm-ascend stack); a local suffix (+cpu, +git1234) names a build of that release."""
+        return _release_key(version) in self._torch_npu_releases
+
     def numpy_limit(self, cann: str) -> int | None:
         """The highest numpy major for a CANN release, by its major (8.3.RC1 -> "8")."""
         return self.numpy_max_major.get(cann.split(".")[0])
@@ -107,6 +143,10 @@ class Compat:
             if key in self.vllm_ascend:
                 return self.vllm_ascend[key]
         return None
+
+    def nearest_vllm_ascend(self, tag: str) -> str | None:
+        """The row nearest to a tag that has none, by its release (v0.11.1-a3 -> v0.11.0)."""
+        return nearest(tag.split("-")[0], list(self.vllm_ascend), versions.parse)
 
     @cached_property
     def _torch_lines(self) -> dict[tuple[int, ...], PythonRange]:
@@ -123,6 +163,44 @@ class Compat:
             return self._torch_lines[line]
         newest = max(self._torch_lines)
         return self._torch_lines[newest] if line > newest else None
+
+
+def nearest(wanted: str, known: Iterable[str], order: Callable[[str], Any]) -> str | None:
+    """The known name nearest to one a table lacks: the newest not newer than it (the release it
+    most likely follows), else the oldest. For text ``order`` cannot read (returns None), the
+    closest spelling, if any is close."""
+    known = list(known)
+    key = order(wanted)
+    ordered = [(order(name), name) for name in known]
+    ordered = [(k, name) for k, name in ordered if k is not None]
+    if key is None or not ordered:
+        close = difflib.get_close_matches(wanted.lower(), [name.lower() for name in known], n=1, cutoff=0.6)
+        return next((name for name in known if close and name.lower() == close[0]), None)
+    older = [(k, name) for k, name in ordered if k <= key]
+    return max(older)[1] if older else min(ordered)[1]
+
+
+def _release_key(version: str) -> str:
+    parsed = versions.parse(versions.public(version))
+    return str(parsed) if parsed else version.strip().lower()
+
+
+def overlay_snippet(section: str, name: str, entry: Mapping[str, Any]) -> str:
+    """The one-line ``compat:`` that adds an entry, as images.yaml would take it:
+    compat: {cann: {9.2.0: {torch_npu: [2.12.0.post1], operators: ops}}}."""
+    return f"compat: {{{section}: {{{_yaml_flow(name)}: {_yaml_flow(entry)}}}}}"
+
+
+def _yaml_flow(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{_yaml_flow(k)}: {_yaml_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_yaml_flow(v) for v in value) + "]"
+    text = str(value)
+    # bare only when YAML reads it back as the same text (3.10 would be the number 3.1)
+    if re.fullmatch(r"[\w][\w.+-]*", text) and yaml.safe_load(text) == text:
+        return text
+    return "'" + text.replace("'", "''") + "'"
 
 
 # --- loading ------------------------------------------------------------------------------
