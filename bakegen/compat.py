@@ -90,7 +90,7 @@ class Components:
     runtimes: tuple[str, ...]  # pick one; the first is the full toolkit (development kit and runtime)
     operators: tuple[str, ...]  # operator packages; a CANN release ships one of them (CannRelease.operators)
     extras: tuple[str, ...]
-    requires: Mapping[str, str]  # component -> the component it is installed on top of
+    requires: Mapping[str, tuple[str, ...]]  # component -> the components it can be installed on top of (one of)
 
     @property
     def known(self) -> tuple[str, ...]:
@@ -244,15 +244,20 @@ def _texts(values: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in values or ())
 
 
+def _one_or_more(value: Any) -> tuple[str, ...]:
+    """requires: {nnal: toolkit} or {nnal: [toolkit, nnae]}."""
+    return _texts(value) if isinstance(value, (list, tuple)) else (str(value),)
+
+
 def _components(section: Mapping[str, Any]) -> Components:
     components = Components(
         runtimes=_texts(section.get("runtimes")),
         operators=_texts(section.get("operators")),
         extras=_texts(section.get("extras")),
-        requires=MappingProxyType({str(k): str(v) for k, v in (section.get("requires") or {}).items()}),
+        requires=MappingProxyType({str(k): _one_or_more(v) for k, v in (section.get("requires") or {}).items()}),
     )
     for name, needed in components.requires.items():
-        for component in (name, needed):
+        for component in (name, *needed):
             if component not in components.known:
                 raise CompatError(
                     ("components", "requires", name),

@@ -309,13 +309,14 @@ def rule_components(facts: Facts, compat: Compat) -> Iterator[Finding]:
             f"pick one ({components.runtimes[0]} includes the runtime)",
         )
     for name in names:
-        needed = components.requires.get(name)
-        if needed and needed not in origins:
+        needed = components.requires.get(name, ())
+        if needed and not any(component in origins for component in needed):
+            either = " or ".join(needed)
+            base = f"the {needed[0]}'s set_env.sh" if len(needed) == 1 else "the set_env.sh of one of them"
             yield Finding(
                 "missing-required-component",
                 ("components",),
-                f"{name} needs the {needed} (it is installed on top of the {needed}'s set_env.sh); "
-                f"add {needed} to COMPONENTS",
+                f"{name} needs the {either} (it is installed on top of {base}); add {either} to COMPONENTS",
             )
     cann = facts.get("cann")
     release = compat.cann_release(cann.value) if cann else None

@@ -69,7 +69,7 @@ def test_the_seed_projects_other_bad_pair():
         (dict(torch="2.6.0"), "torch_npu 2.7.1 is built for torch 2.7.1, but TORCH_VERSION is 2.6.0; set TORCH_VERSION=2.7.1"),
         (dict(python="3.12", cann="8.2.RC1", torch="2.5.1", torch_npu="2.5.1.post1"), "torch 2.5.1 supports Python 3.9 to 3.11, but PYTHON_VERSION is 3.12 (inherited from python-3-10)"),
         (dict(chip="910c"), "unknown chip '910c'; supported: 910b, 310p, a3"),
-        (dict(components="nnae,kernels,nnal"), "nnal needs the toolkit"),
+        (dict(components="kernels,nnal"), "nnal needs the toolkit or nnae (it is installed on top of the set_env.sh of one of them); add toolkit or nnae to COMPONENTS"),
         (dict(components="toolkit,nnae"), "has both toolkit and nnae; pick one"),
         (dict(components="toolkit,ops"), "CANN 8.3.RC1 ships its operators as 'kernels', not 'ops'"),
         (dict(cann="8.5.0", components="toolkit,kernels", torch="2.8.0", torch_npu="2.8.0.post2"), "CANN 8.5.0 ships its operators as 'ops', not 'kernels'"),
@@ -198,12 +198,20 @@ def test_components_installed_by_ancestors_count():
           runtime: {from: u:1, dockerfile: x, args: {CANN_VERSION: 8.3.RC1, CHIP: 910b, COMPONENTS: "nnae,kernels"}}
           runtime-nnal: {from: runtime, dockerfile: x, args: {COMPONENTS: nnal}}
           runtime-toolkit: {from: runtime, dockerfile: x, args: {COMPONENTS: toolkit}}
+          kernels: {from: u:1, dockerfile: x, args: {CANN_VERSION: 8.3.RC1, CHIP: 910b, COMPONENTS: kernels}}
+          kernels-nnal: {from: kernels, dockerfile: x, args: {COMPONENTS: nnal}}
         """
     )
-    found = [d.message for d in versions(parse_project(doc, "images.yaml"))]
+    found = sorted(d.message for d in versions(parse_project(doc, "images.yaml")))
     assert len(found) == 2, found
-    assert found[0].startswith("runtime-nnal: nnal needs the toolkit")
+    assert found[0].startswith("kernels-nnal: nnal needs the toolkit or nnae")
     assert found[1].startswith("runtime-toolkit: COMPONENTS has both toolkit and nnae (with what runtime installs)")
+
+
+def test_nnal_goes_on_either_runtime():
+    # hiascend, CANN 8.3.RC1 ATB docs (ascendtb_0034): a runtime deployment of NNAE plus NNAL is supported
+    assert messages(components="nnae,kernels,nnal") == []
+    assert messages(components="toolkit,kernels,nnal") == []
 
 
 def test_a_local_version_suffix_is_not_a_mismatch():
@@ -420,7 +428,7 @@ def test_versions_compare_as_pip_compares_them():
         (dict(python="3.14"), "python-not-for-torch"),
         (dict(components="toolkit,kernels,nnal,atb"), "unknown-component"),
         (dict(components="toolkit,nnae"), "several-runtimes"),
-        (dict(components="nnae,kernels,nnal"), "missing-required-component"),
+        (dict(components="kernels,nnal"), "missing-required-component"),
         (dict(components="toolkit,ops"), "wrong-operator-package"),
     ],
 )
@@ -437,9 +445,12 @@ def test_numpy_and_vllm_ascend_codes():
 
 
 def test_what_a_component_needs_is_data():
-    doc = CHAIN.format(**{**GOOD, "components": "nnae,kernels,nnal"})
+    doc = CHAIN.format(**{**GOOD, "components": "kernels,nnal"})
     assert [d.code for d in versions(parse_project(doc, "images.yaml"))] == ["missing-required-component"]
     assert versions(parse_project(doc + "compat:\n  components: {requires: {}}\n", "images.yaml")) == []
+    only_toolkit = doc.replace("kernels,nnal", "nnae,kernels,nnal") + "compat:\n  components: {requires: {nnal: toolkit}}\n"
+    (problem,) = versions(parse_project(only_toolkit, "images.yaml"))
+    assert problem.message.startswith("cann-8-3rc1-910b: nnal needs the toolkit (it is installed on top of")
 
 
 # --- linear time (issue 10) ----------------------------------------------------------------------
