@@ -65,7 +65,7 @@ def test_compat_entries_replace_entries_and_lists_replace_lists():
         ),
         (  # the built-in releases ship "kernels" or "ops": a compat: that renames them must say so
             "compat:\n  components: {operators: [kernel, ops]}\n",
-            "images.yaml:5:3: error: compat: CANN 8.0.0: 'kernels' is not an operator package (components: operators: kernel, ops)",
+            "images.yaml:5:3: error: compat: CANN 8.0.RC2: 'kernels' is not an operator package (components: operators: kernel, ops)",
         ),
         (
             "compat:\n  components: {requires: {nnal: toolkits}}\n",

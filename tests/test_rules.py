@@ -264,7 +264,7 @@ def test_vllm_ascend_variant_tags_and_digests_are_read(ref):
 def test_a_torch_line_newer_than_the_table_gets_the_newest_range():
     found = messages(cann="9.1.0", components="toolkit,ops,nnal", python="3.9", torch="2.13.0", torch_npu="2.13.0")
     assert any("torch 2.13.0 supports Python 3.10 to 3.14, but PYTHON_VERSION is 3.9" in m for m in found), found
-    found = messages(cann="8.0.0", python="3.14", torch="2.4.0", torch_npu="2.4.0.post2")
+    found = messages(cann="7.0.0", components="toolkit", python="3.14", torch="2.0.1", torch_npu="2.0.1.post1")
     assert not any("supports Python" in m for m in found), found  # an older unlisted line is not judged
 
 
@@ -293,7 +293,7 @@ def stack_messages(**changes):
         ("8.3.0rc1", "did you mean 8.3.RC1?"),
         ("8.3.RC1.0", "nearest known release: 8.3.RC1"),
         ("8.3", "did you mean 8.3.RC2?"),
-        ("8.5", "did you mean 8.5.0?"),  # not 8.5.0
+        ("8.5", "did you mean 8.5."),  # not 8.5.0 (nor 8.5.1)
         ("8.5.0.0", "nearest known release: 8.5.0"),
     ],
 )
@@ -321,7 +321,7 @@ def test_the_numpy_limit_is_per_cann_major():
     "cann, npu, torch, suggestion",
     [
         ("8.5.0", "2.7.1", "2.7.1", "use 2.7.1.post2, 2.8.0.post2, 2.6.0.post5 or 2.9.0 (torch_npu 2.7.1 was released for CANN 8.3.RC1 or 8.3.RC2)"),
-        ("8.3.RC1", "2.9.0", "2.9.0", "use 2.8.0, 2.7.1, 2.6.0.post3 or 2.1.0.post17 (torch_npu 2.9.0 was released for CANN 8.5.0)"),
+        ("8.3.RC1", "2.9.0", "2.9.0", "use 2.8.0, 2.7.1, 2.6.0.post3 or 2.1.0.post17 (torch_npu 2.9.0 was released for CANN 8.5.0 or 8.5.1)"),
         ("9.1.0", "2.8.0", "2.8.0", "use 2.9.0.post6, 2.7.1.post8, 2.10.0.post4, 2.11.0 or 2.12.0 (torch_npu 2.8.0 was released"),
         ("8.0.0", "2.5.1", "2.5.1", "use 2.4.0.post2, 2.3.1.post4 or 2.1.0.post10 (torch_npu 2.5.1 was released for CANN 8.1.RC1)"),
     ],
@@ -498,3 +498,87 @@ def test_facts_resolved_deep_in_a_chain_are_the_nearest():
     assert (leaf["cann"].value, leaf["cann"].image, leaf["torch_npu"].image) == ("8.3.RC1", "i0", "i1199")
     assert leaf["installed_components"].origins == (("toolkit", "i0"), ("kernels", "i0"))
     assert versions(project) == []
+
+
+# --- the official tables, round 2 (issue 9): each row as its source states it ----------------------
+
+
+@pytest.mark.parametrize(
+    "cann, operators, python, torch, npu",
+    [
+        # CANN releases the official containers ship (Ascend/cann-container-image), with the torch_npu
+        # releases of the Ascend Extension for PyTorch release paired with them
+        ("8.2.RC2", "kernels", "3.10", "2.6.0", "2.6.0"),
+        ("8.2.RC2", "kernels", "3.10", "2.5.1", "2.5.1.post1"),
+        ("8.5.1", "ops", "3.11", "2.9.0", "2.9.0"),
+        ("8.5.1", "ops", "3.11", "2.8.0", "2.8.0.post2"),
+        ("9.0.1", "ops", "3.12", "2.10.0", "2.10.0.post2"),
+        ("9.0.0", "ops", "3.12", "2.10.0", "2.10.0"),
+        # the older lines of Ascend/pytorch's table
+        ("8.0.RC3", None, "3.11", "2.4.0", "2.4.0"),
+        ("8.0.RC2", "kernels", "3.10", "2.3.1", "2.3.1"),
+        ("8.0.RC1", None, "3.10", "2.2.0", "2.2.0"),
+        ("7.0.0", None, "3.8", "2.1.0", "2.1.0"),
+        ("7.0.RC1", None, "3.9", "2.1.0", "2.1.0.rc1"),
+    ],
+)
+def test_the_official_pairs_pass(cann, operators, python, torch, npu):
+    components = f"toolkit,{operators}" if operators else "toolkit"
+    assert stack_messages(cann=cann, components=components, python=python, torch=torch, npu=npu) == []
+
+
+@pytest.mark.parametrize(
+    "cann, components, python, torch, npu, expected",
+    [
+        ("8.5.1", "toolkit,kernels", "3.11", "2.9.0", "2.9.0", "CANN 8.5.1 ships its operators as 'ops', not 'kernels'"),
+        ("8.2.RC2", "toolkit,ops", "3.10", "2.6.0", "2.6.0", "CANN 8.2.RC2 ships its operators as 'kernels', not 'ops'"),
+        ("9.0.1", "toolkit,ops", "3.12", "2.9.0", "2.9.0.post2", "torch_npu 2.9.0.post2 was not released for CANN 9.0.1"),
+        ("8.0.RC2", "toolkit", "3.11", "2.2.0", "2.2.0.post2", "torch 2.2.0 supports Python 3.8 to 3.10, but PYTHON_VERSION is 3.11"),
+        ("8.0.RC3", "toolkit", "3.12", "2.4.0", "2.4.0", "torch 2.4.0 supports Python 3.8 to 3.11, but PYTHON_VERSION is 3.12"),
+        ("8.0.RC2", "toolkit", "3.7", "2.1.0", "2.1.0.post6", "torch 2.1.0 supports Python 3.8 to 3.11, but PYTHON_VERSION is 3.7"),
+    ],
+)
+def test_the_official_tables_refuse(cann, components, python, torch, npu, expected):
+    found = stack_messages(cann=cann, components=components, python=python, torch=torch, npu=npu)
+    assert any(expected in m for m in found), found
+
+
+@pytest.mark.parametrize(
+    "vllm, cann, python, torch, npu",
+    [
+        # vllm-project/vllm-ascend, docs/source/community/versioning_policy.md, and the tags' Dockerfiles
+        ("v0.11.0rc3", "8.3.RC2", "3.11", "2.7.1", "2.7.1.post1"),
+        ("v0.13.0rc1", "8.3.RC2", "3.11", "2.8.0", "2.8.0"),
+        ("v0.13.0rc2", "8.5.0", "3.11", "2.8.0", "2.8.0.post1"),
+        ("v0.13.0rc3", "8.5.1", "3.11", "2.8.0", "2.8.0.post2"),
+        ("v0.14.0rc1", "8.5.0", "3.10", "2.9.0", "2.9.0"),
+        ("v0.15.0rc1", "8.5.0", "3.11", "2.9.0", "2.9.0"),
+        ("v0.16.0rc1", "8.5.1", "3.11", "2.9.0", "2.9.0"),
+        ("v0.17.0rc1", "8.5.1", "3.11", "2.9.0", "2.9.0"),
+        ("v0.18.0rc1", "8.5.1", "3.11", "2.9.0", "2.9.0"),
+        ("v0.18.0", "8.5.1", "3.11", "2.9.0", "2.9.0.post1+git4c901a4"),
+        ("v0.19.1rc1", "8.5.1", "3.11", "2.9.0", "2.9.0"),
+        ("v0.20.2rc1", "9.0.0", "3.11", "2.10.0", "2.10.0"),
+        ("v0.21.0rc1", "9.0.0", "3.12", "2.10.0", "2.10.0"),
+        ("v0.22.1rc1", "9.0.0", "3.12", "2.10.0", "2.10.0"),
+        ("v0.23.0rc1", "9.0.1", "3.12", "2.10.0", "2.10.0.post2"),
+        ("v0.23.0", "9.1.0", "3.12", "2.10.0", "2.10.0.post4"),
+        ("v0.24.0rc1", "9.0.1", "3.12", "2.10.0", "2.10.0.post2"),
+        ("v0.25.1rc1-a3", "9.0.1", "3.12", "2.10.0", "2.10.0.post2"),
+    ],
+)
+def test_the_vllm_ascend_releases_after_v0_13_pass(vllm, cann, python, torch, npu):
+    components = "toolkit,kernels" if cann.startswith("8.3") else "toolkit,ops"
+    more = f", VLLM_ASCEND_VERSION: {vllm}"
+    assert stack_messages(cann=cann, components=components, python=python, torch=torch, npu=npu, more=more) == []
+
+
+def test_the_vllm_ascend_python_range_narrows_and_widens_by_release():
+    def python_finding(vllm, cann, python, npu):
+        more = f", VLLM_ASCEND_VERSION: {vllm}"
+        return [m for m in stack_messages(cann=cann, components="toolkit,ops", python=python, torch="2.10.0", npu=npu,
+                                          more=more) if "supports Python" in m]
+
+    (message,) = python_finding("v0.20.2rc1", "9.0.0", "3.12", "2.10.0")
+    assert "vllm-ascend v0.20.2rc1 supports Python 3.10 to 3.11, but PYTHON_VERSION is 3.12" in message
+    assert python_finding("v0.21.0rc1", "9.0.0", "3.12", "2.10.0") == []

@@ -64,8 +64,9 @@ def test_the_nearest_cann_release_is_the_newest_known_one_before_it():
         return finding.message.split("nearest known release: ", 1)[1].split(")", 1)[0]
 
     assert nearest("8.4.0") == "8.3.RC2"
-    assert nearest("9.0.5") == "9.0.0"
-    assert nearest("6.3.RC2") == "8.0.0"  # older than all: the oldest
+    assert nearest("9.0.5") == "9.0.1"
+    assert nearest("8.3.RC3") == "8.3.RC2"
+    assert nearest("6.3.RC2") == "7.0.RC1"  # older than all: the oldest
     (typo,) = findings(cann="8.3rc1")  # not written like a release: the closest spelling
     assert typo.message.endswith("is not written like a release (8.3.RC1, 8.5.0), so its torch_npu releases and "
                                  "operator package are not checked; did you mean 8.3.RC1?")
