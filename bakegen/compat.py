@@ -25,6 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 import yaml
+from packaging.version import Version
 
 from bakegen import versions
 
@@ -84,6 +85,22 @@ class VllmAscendStack:
 
 
 @dataclass(frozen=True)
+class MindSporeRelease:
+    name: str  # as the table writes it: 2.6.0, 2.3.0rc1
+    cann: tuple[str, ...]  # the CANN releases it is for
+    python: PythonRange | None  # None: no source read states it, not judged
+
+    def entry(self) -> dict:
+        entry: dict[str, Any] = {"cann": list(self.cann)}
+        if self.python:
+            entry["python"] = [self.python.lowest, self.python.highest]
+        return entry
+
+    def supports(self, cann: str) -> bool:
+        return cann.strip().lower() in (name.lower() for name in self.cann)
+
+
+@dataclass(frozen=True)
 class Components:
     """The CANN components COMPONENTS may list."""
 
@@ -106,6 +123,7 @@ class Compat:
     numpy_max_major: Mapping[str, int]  # CANN major -> the highest numpy major that works with it
     vllm_ascend: Mapping[str, VllmAscendStack]  # tag or release line -> its stack
     components: Components
+    mindspore: tuple[MindSporeRelease, ...]  # in table order
 
     @cached_property
     def _cann_by_name(self) -> dict[str, CannRelease]:
@@ -143,6 +161,19 @@ class Compat:
             if key in self.vllm_ascend:
                 return self.vllm_ascend[key]
         return None
+
+    def mindspore_release(self, version: str) -> MindSporeRelease | None:
+        """The release of that version, as pip compares them (2.6.0-rc1 is 2.6.0rc1)."""
+        return next((release for release in self.mindspore if versions.same(release.name, version)), None)
+
+    def nearest_mindspore(self, version: str) -> MindSporeRelease | None:
+        found = nearest(version, [release.name for release in self.mindspore], versions.parse)
+        return self.mindspore_release(found) if found else None
+
+    def mindspore_for_cann(self, cann: str) -> list[str]:
+        """The MindSpore releases for a CANN release, newest first."""
+        names = [release.name for release in self.mindspore if release.supports(cann)]
+        return sorted(names, key=lambda name: versions.parse(name) or Version("0"), reverse=True)
 
     def nearest_vllm_ascend(self, tag: str) -> str | None:
         """The row nearest to a tag that has none, by its release (v0.11.1-a3 -> v0.11.0)."""
@@ -226,6 +257,7 @@ def load_compat(overlay: Mapping[str, Any] | None = None) -> Compat:
         numpy_max_major=MappingProxyType({str(k): int(v) for k, v in (table.get("numpy_max_major") or {}).items()}),
         vllm_ascend=MappingProxyType({str(k): _stack(str(k), row or {}) for k, row in table["vllm_ascend"].items()}),
         components=components,
+        mindspore=tuple(_mindspore(str(name), entry or {}) for name, entry in (table.get("mindspore") or {}).items()),
     )
 
 
@@ -290,6 +322,17 @@ def _range(path: tuple, span: Any) -> PythonRange:
         if versions.line(bound) is None:
             raise CompatError(path, f"'{bound}' is not a Python version such as 3.11")
     return PythonRange(lowest, highest)
+
+
+def _mindspore(name: str, entry: Mapping[str, Any]) -> MindSporeRelease:
+    if versions.parse(name) is None:
+        raise CompatError(("mindspore", name), f"'{name}' is not a MindSpore version such as 2.6.0", key=True)
+    python = entry.get("python")
+    return MindSporeRelease(
+        name,
+        _texts(entry.get("cann")),
+        _range(("mindspore", name, "python"), python) if python else None,
+    )
 
 
 def _stack(tag: str, row: Mapping[str, Any]) -> VllmAscendStack:

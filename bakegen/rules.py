@@ -8,7 +8,7 @@ wins), and a rule is reported at the image that sets one of the values it compar
 bad pair shows up once, not again in every descendant.
 
 Only what the table knows to be wrong is an error. A release it does not list (a CANN release,
-a torch_npu build, a vllm-ascend tag) is a warning that names the nearest listed one and the
+a torch_npu build, a vllm-ascend tag, a MindSpore release) is a warning that names the nearest listed one and the
 ``compat:`` entry that would add it: a newer release must not stop a build.
 """
 
@@ -375,6 +375,58 @@ def rule_vllm_ascend_stack(facts: Facts, compat: Compat) -> Iterator[Finding]:
         )
 
 
+def rule_mindspore(facts: Facts, compat: Compat) -> Iterator[Finding]:
+    mindspore, cann, python = facts.get("mindspore"), facts.get("cann"), facts.get("python")
+    if mindspore is None:
+        return
+    name = mindspore.value.strip()
+    release = compat.mindspore_release(name)
+    if release is None:
+        nearest = compat.nearest_mindspore(name)
+        known = f" (nearest known release: {nearest.name})" if nearest else ""
+        entry = nearest.entry() if nearest else {"cann": []}
+        if cann is not None:
+            entry["cann"] = [cann.value.strip()]
+        shown = "the chain's" if cann is not None else f"{nearest.name}'s" if nearest else ""
+        what = "CANN releases and Python range" if "python" in entry else "CANN releases"
+        yield Finding(
+            "unknown-mindspore",
+            ("mindspore",),
+            f"MindSpore {name} is not in bakegen's compatibility table{known}, so the CANN releases and Python "
+            "it supports are not checked",
+            severity="warning",
+            fix=f"to check them, add to images.yaml the {what} MindSpore {name} supports"
+            + (f" ({shown} shown)" if shown else "")
+            + f": {overlay_snippet('mindspore', name, entry)}",
+        )
+        return
+    # a CANN release no table lists is said at its image (unknown-cann), not judged here
+    known_cann = cann is not None and (
+        compat.cann_release(cann.value) is not None or any(r.supports(cann.value) for r in compat.mindspore)
+    )
+    if cann is not None and known_cann and not release.supports(cann.value):
+        others = compat.mindspore_for_cann(cann.value)
+        choices = (
+            f"for CANN {cann.value} use MindSpore {_or_list(others)}"
+            if others
+            else f"the table lists no MindSpore release for CANN {cann.value}"
+        )
+        yield Finding(
+            "mindspore-not-for-cann",
+            ("mindspore", "cann"),
+            f"MindSpore {mindspore.value} is not for CANN {cann.value}{{inherited}}: it supports CANN "
+            f"{_or_list(list(release.cann))}; {choices}",
+        )
+    span = release.python
+    if python is not None and span is not None and not span.admits(python.value):
+        yield Finding(
+            "python-not-for-mindspore",
+            ("mindspore", "python"),
+            f"MindSpore {mindspore.value} supports Python {span.lowest} to {span.highest}, but PYTHON_VERSION is "
+            f"{python.value}{{inherited}}",
+        )
+
+
 RULES = (
     rule_chip,
     rule_cann_known,
@@ -384,4 +436,5 @@ RULES = (
     rule_numpy_for_cann,
     rule_components,
     rule_vllm_ascend_stack,
+    rule_mindspore,
 )
