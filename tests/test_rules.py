@@ -582,3 +582,39 @@ def test_the_vllm_ascend_python_range_narrows_and_widens_by_release():
     (message,) = python_finding("v0.20.2rc1", "9.0.0", "3.12", "2.10.0")
     assert "vllm-ascend v0.20.2rc1 supports Python 3.10 to 3.11, but PYTHON_VERSION is 3.12" in message
     assert python_finding("v0.21.0rc1", "9.0.0", "3.12", "2.10.0") == []
+
+
+def a3_chain(cann, components, python, torch, npu):
+    return textwrap.dedent(
+        f"""\
+        version: 1
+        images:
+          python: {{from: ubuntu:22.04, dockerfile: x, args: {{PYTHON_VERSION: "{python}"}}}}
+          cann-a3: {{from: python, dockerfile: x, args: {{CANN_VERSION: {cann}, CHIP: a3, COMPONENTS: "{components}"}}}}
+          pytorch-npu-a3: {{from: cann-a3, dockerfile: x, args: {{TORCH_VERSION: {torch}, TORCH_NPU_VERSION: {npu}}}}}
+        """
+    )
+
+
+@pytest.mark.parametrize(
+    "cann, components, python, torch, npu",
+    [
+        # Atlas A3: kernels up to 8.3 (Atlas-A3-cann-kernels_*.run), ops from 8.5.0 (Ascend-cann-A3-ops_*.run)
+        ("8.2.RC2", "toolkit,kernels,nnal", "3.11", "2.6.0", "2.6.0"),
+        ("8.3.RC1", "toolkit,kernels,nnal", "3.11", "2.7.1", "2.7.1"),
+        ("8.5.1", "toolkit,ops,nnal", "3.11", "2.9.0", "2.9.0"),
+        ("9.0.1", "nnae,ops,nnal", "3.12", "2.10.0", "2.10.0.post2"),
+        # the newest pair of Ascend/pytorch's table: CANN 9.1.0, torch_npu 2.12.0, Python 3.10-3.14
+        ("9.1.0", "toolkit,ops,nnal", "3.14", "2.12.0", "2.12.0"),
+        ("9.1.0", "toolkit,ops,nnal", "3.10", "2.12.0", "2.12.0"),
+    ],
+)
+def test_an_a3_chain_and_the_newest_pair_pass(cann, components, python, torch, npu):
+    assert versions(parse_project(a3_chain(cann, components, python, torch, npu), "images.yaml")) == []
+
+
+def test_an_a3_chain_on_9_x_is_judged_like_any_other():
+    found = [d.message for d in versions(parse_project(a3_chain("9.1.0", "toolkit,kernels", "3.9", "2.12.0", "2.12.0"), "images.yaml"))]
+    assert sorted(m.split(":")[0] for m in found) == ["cann-a3", "pytorch-npu-a3"], found
+    assert "CANN 9.1.0 ships its operators as 'ops', not 'kernels'" in found[0]
+    assert "torch 2.12.0 supports Python 3.10 to 3.14, but PYTHON_VERSION is 3.9 (inherited from python)" in found[1]
