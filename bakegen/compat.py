@@ -211,6 +211,12 @@ def nearest(wanted: str, known: Iterable[str], order: Callable[[str], Any]) -> s
     return max(older)[1] if older else min(ordered)[1]
 
 
+def newest(known: Iterable[str], order: Callable[[str], Any]) -> str | None:
+    """The newest of the names ``order`` can read."""
+    ordered = [(key, name) for name in known if (key := order(name)) is not None]
+    return max(ordered)[1] if ordered else None
+
+
 def _release_key(version: str) -> str:
     parsed = versions.parse(versions.public(version))
     return str(parsed) if parsed else version.strip().lower()

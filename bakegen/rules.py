@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from bakegen import versions
-from bakegen.compat import Compat, overlay_snippet
+from bakegen.compat import Compat, newest, overlay_snippet
 from bakegen.dockerfile import Dockerfiles
 from bakegen.errors import Diagnostic
 from bakegen.graph import ImageGraph
@@ -339,17 +339,18 @@ def rule_vllm_ascend_stack(facts: Facts, compat: Compat) -> Iterator[Finding]:
     if stack is None:
         release = vllm.value.strip().split("-")[0]
         nearest = compat.nearest_vllm_ascend(vllm.value)
-        known = f" (nearest known release: {nearest})" if nearest else ""
-        shown = f" ({nearest}'s shown)" if nearest else ""
-        yield Finding(
-            "unknown-vllm-ascend",
-            ("vllm_ascend",),
-            f"vllm-ascend {vllm.value} is not in bakegen's compatibility table{known}, "
-            "so the stack it is built on is not checked",
-            severity="warning",
-            fix=f"to check it, add to images.yaml the stack it is built on{shown}: "
-            + overlay_snippet("vllm_ascend", release, compat.vllm_ascend[nearest].entry() if nearest else {}),
-        )
+        unknown = f"vllm-ascend {vllm.value} is not in bakegen's compatibility table"
+        unchecked = "so the stack it is built on is not checked"
+        if versions.parse(release) is None or nearest is None:  # latest, main: no release to compare
+            text = f"{unknown} and is not a release, {unchecked}"
+            fix = f"pin a release tag (the newest listed is {newest(compat.vllm_ascend, versions.parse)})"
+        else:
+            text = f"{unknown} (nearest known release: {nearest}), {unchecked}"
+            fix = (
+                f"to check it, add to images.yaml the stack it is built on ({nearest}'s shown): "
+                + overlay_snippet("vllm_ascend", release, compat.vllm_ascend[nearest].entry())
+            )
+        yield Finding("unknown-vllm-ascend", ("vllm_ascend",), text, severity="warning", fix=fix)
         return
     for fact, expected in (("torch", stack.torch), ("torch_npu", stack.torch_npu), ("cann", stack.cann)):
         mine = facts.get(fact)
@@ -381,6 +382,17 @@ def rule_mindspore(facts: Facts, compat: Compat) -> Iterator[Finding]:
         return
     name = mindspore.value.strip()
     release = compat.mindspore_release(name)
+    if release is None and versions.parse(name) is None:  # latest: no release to compare
+        listed = newest([r.name for r in compat.mindspore], versions.parse)
+        yield Finding(
+            "unknown-mindspore",
+            ("mindspore",),
+            f"MindSpore {name} is not in bakegen's compatibility table and is not a version, so the CANN "
+            "releases and Python it supports are not checked",
+            severity="warning",
+            fix=f"set {mindspore.arg} to a release (the newest listed is {listed})",
+        )
+        return
     if release is None:
         nearest = compat.nearest_mindspore(name)
         known = f" (nearest known release: {nearest.name})" if nearest else ""

@@ -161,3 +161,20 @@ def test_build_gates_on_the_severity_of_the_version_rules(write, monkeypatch, ca
     err = capsys.readouterr().err
     assert "warning: cann: a warning" in err
     assert "version rules failed" not in err
+
+
+def test_a_tag_or_version_that_is_no_release_asks_for_one():
+    doc = (
+        "version: 1\nimages:\n"
+        '  vllm: {from: "quay.io/ascend/vllm-ascend:latest", dockerfile: x, args: {MINDSPORE_VERSION: latest}}\n'
+    )
+    project = parse_project(doc, "images.yaml")
+    found = sorted((d.code, d.severity, d.message) for d in check_versions(project, Dockerfiles(project.root)))
+    assert found == [
+        ("unknown-mindspore", "warning", "vllm: MindSpore latest is not in bakegen's compatibility table and is not "
+         "a version, so the CANN releases and Python it supports are not checked; set MINDSPORE_VERSION to a release "
+         "(the newest listed is 2.7.2)"),
+        ("unknown-vllm-ascend", "warning", "vllm: vllm-ascend latest is not in bakegen's compatibility table and is "
+         "not a release, so the stack it is built on is not checked; pin a release tag (the newest listed is "
+         "v0.25.1rc1)"),
+    ]
