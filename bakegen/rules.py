@@ -395,11 +395,13 @@ def rule_mindspore(facts: Facts, compat: Compat) -> Iterator[Finding]:
         return
     if release is None:
         nearest = compat.nearest_mindspore(name)
-        known = f" (nearest known release: {nearest.name})" if nearest else ""
         entry = nearest.entry() if nearest else {"cann": []}
-        if cann is not None:
-            entry["cann"] = [cann.value.strip()]
-        shown = "the chain's" if cann is not None else f"{nearest.name}'s" if nearest else ""
+        shown = [f"{nearest.name}'s CANN releases"] if nearest else []
+        if cann is not None:  # the CANN release this image is built on, rather than the nearest's
+            entry["cann"], shown = [cann.value.strip()], ["the chain's CANN release"]
+        if nearest and nearest.python:
+            shown.append(f"{nearest.name}'s Python range")
+        known = f" (nearest known release: {nearest.name})" if nearest else ""
         what = "CANN releases and Python range" if "python" in entry else "CANN releases"
         yield Finding(
             "unknown-mindspore",
@@ -408,7 +410,7 @@ def rule_mindspore(facts: Facts, compat: Compat) -> Iterator[Finding]:
             "it supports are not checked",
             severity="warning",
             fix=f"to check them, add to images.yaml the {what} MindSpore {name} supports"
-            + (f" ({shown} shown)" if shown else "")
+            + (f" ({' and '.join(shown)} shown)" if shown else "")
             + f": {overlay_snippet('mindspore', name, entry)}",
         )
         return

@@ -3,8 +3,9 @@
 torch, torch_npu, Python and numpy versions are PEP 440 versions, compared as pip compares
 them (2.7.1 is 2.7.1.0; 2.7.1+cpu is a build of 2.7.1). CANN releases (8.3.RC1) and
 vllm-ascend tags (v0.11.0rc1-310p) are names, looked up as written; they are parsed only to
-order them (``cann_order``), to name the nearest release a table knows. Text that is not a
-version (3.x, latest) never raises: each function says what it means then.
+order them (``cann_order``; a vllm-ascend tag by its PEP 440 release), to name the nearest
+release a table knows. Text that is not a version (3.x, latest) never raises: each function
+says what it means then.
 """
 
 from __future__ import annotations

@@ -86,7 +86,8 @@ def test_an_unknown_mindspore_release_is_a_warning_with_the_entry_to_add():
     assert finding.message == (
         "mindspore: MindSpore 2.8.0 is not in bakegen's compatibility table (nearest known release: 2.7.2), "
         "so the CANN releases and Python it supports are not checked; to check them, add to images.yaml the "
-        "CANN releases MindSpore 2.8.0 supports (the chain's shown): compat: {mindspore: {2.8.0: {cann: [8.5.1]}}}"
+        "CANN releases MindSpore 2.8.0 supports (the chain's CANN release shown): "
+        "compat: {mindspore: {2.8.0: {cann: [8.5.1]}}}"
     )
     entry = "compat: " + finding.message.split(" compat: ", 1)[1]
     assert yaml.safe_load(entry) == {"compat": {"mindspore": {"2.8.0": {"cann": ["8.5.1"]}}}}
@@ -111,3 +112,11 @@ def test_a_mindspore_entry_that_is_no_version_is_an_error_where_it_is_written():
     (diagnostic,) = caught.value.diagnostics
     assert str(diagnostic) == "images.yaml:17:5: error: compat: '2.x' is not a MindSpore version such as 2.6.0"
     assert diagnostic.code == "invalid-compat"
+
+
+def test_an_unknown_patch_release_shows_the_python_range_of_the_nearest():
+    (finding,) = findings(cann="8.1.RC1", mindspore="2.6.1")
+    assert finding.message.endswith(
+        "add to images.yaml the CANN releases and Python range MindSpore 2.6.1 supports (the chain's CANN release "
+        "and 2.6.0's Python range shown): compat: {mindspore: {2.6.1: {cann: [8.1.RC1], python: ['3.9', '3.11']}}}"
+    )
