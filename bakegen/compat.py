@@ -9,17 +9,23 @@ is reported where it is written.
 
 CANN releases (8.3.RC1) and vllm-ascend tags (v0.11.0rc1-310p) are names, looked up as
 written (CANN case aside); torch lines and Python ranges are versions (``bakegen.versions``).
+A release the table does not list gets the nearest one it does (``nearest_*``) and the
+``compat:`` entry that would add it (``overlay_snippet``), for the rules' warnings.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
+from packaging.version import Version
 
 from bakegen import versions
 
@@ -52,6 +58,13 @@ class CannRelease:
     torch_npu: tuple[str, ...]  # the torch_npu releases built for it
     operators: str | None  # the name of its operator package: kernels up to 8.3, ops from 8.5.0
 
+    def entry(self) -> dict:
+        """As compat.yaml writes it."""
+        entry: dict[str, Any] = {"torch_npu": list(self.torch_npu)}
+        if self.operators:
+            entry["operators"] = self.operators
+        return entry
+
 
 @dataclass(frozen=True)
 class VllmAscendStack:
@@ -62,6 +75,30 @@ class VllmAscendStack:
     torch_npu: str | None
     python: PythonRange | None
 
+    def entry(self) -> dict:
+        """As compat.yaml writes it (what is known of the stack)."""
+        known = (("cann", self.cann), ("torch", self.torch), ("torch_npu", self.torch_npu))
+        entry: dict[str, Any] = {key: value for key, value in known if value}
+        if self.python:
+            entry["python"] = [self.python.lowest, self.python.highest]
+        return entry
+
+
+@dataclass(frozen=True)
+class MindSporeRelease:
+    name: str  # as the table writes it: 2.6.0, 2.3.0rc1
+    cann: tuple[str, ...]  # the CANN releases it is for
+    python: PythonRange | None  # None: no source read states it, not judged
+
+    def entry(self) -> dict:
+        entry: dict[str, Any] = {"cann": list(self.cann)}
+        if self.python:
+            entry["python"] = [self.python.lowest, self.python.highest]
+        return entry
+
+    def supports(self, cann: str) -> bool:
+        return cann.strip().lower() in (name.lower() for name in self.cann)
+
 
 @dataclass(frozen=True)
 class Components:
@@ -70,7 +107,7 @@ class Components:
     runtimes: tuple[str, ...]  # pick one; the first is the full toolkit (development kit and runtime)
     operators: tuple[str, ...]  # operator packages; a CANN release ships one of them (CannRelease.operators)
     extras: tuple[str, ...]
-    requires: Mapping[str, str]  # component -> the component it is installed on top of
+    requires: Mapping[str, tuple[str, ...]]  # component -> the components it can be installed on top of (one of)
 
     @property
     def known(self) -> tuple[str, ...]:
@@ -86,6 +123,7 @@ class Compat:
     numpy_max_major: Mapping[str, int]  # CANN major -> the highest numpy major that works with it
     vllm_ascend: Mapping[str, VllmAscendStack]  # tag or release line -> its stack
     components: Components
+    mindspore: tuple[MindSporeRelease, ...]  # in table order
 
     @cached_property
     def _cann_by_name(self) -> dict[str, CannRelease]:
@@ -94,6 +132,22 @@ class Compat:
     def cann_release(self, name: str) -> CannRelease | None:
         """The release of that name, case aside (8.3.rc1 is 8.3.RC1; 8.3rc1 is no release name)."""
         return self._cann_by_name.get(name.strip().lower())
+
+    def nearest_cann(self, name: str) -> CannRelease | None:
+        """The listed release nearest to one the table does not list (see ``nearest``)."""
+        found = nearest(name, [release.name for release in self.cann], versions.cann_order)
+        return self.cann_release(found) if found else None
+
+    @cached_property
+    def _torch_npu_releases(self) -> frozenset[str]:
+        listed = [v for release in self.cann for v in release.torch_npu]
+        listed += [stack.torch_npu for stack in self.vllm_ascend.values() if stack.torch_npu]
+        return frozenset(_release_key(v) for v in listed)
+
+    def torch_npu_listed(self, version: str) -> bool:
+        """Whether the table names this torch_npu release anywhere (for a CANN release or in a
+        vllm-ascend stack); a local suffix (+cpu, +git1234) names a build of that release."""
+        return _release_key(version) in self._torch_npu_releases
 
     def numpy_limit(self, cann: str) -> int | None:
         """The highest numpy major for a CANN release, by its major (8.3.RC1 -> "8")."""
@@ -107,6 +161,23 @@ class Compat:
             if key in self.vllm_ascend:
                 return self.vllm_ascend[key]
         return None
+
+    def mindspore_release(self, version: str) -> MindSporeRelease | None:
+        """The release of that version, as pip compares them (2.6.0-rc1 is 2.6.0rc1)."""
+        return next((release for release in self.mindspore if versions.same(release.name, version)), None)
+
+    def nearest_mindspore(self, version: str) -> MindSporeRelease | None:
+        found = nearest(version, [release.name for release in self.mindspore], versions.parse)
+        return self.mindspore_release(found) if found else None
+
+    def mindspore_for_cann(self, cann: str) -> list[str]:
+        """The MindSpore releases for a CANN release, newest first."""
+        names = [release.name for release in self.mindspore if release.supports(cann)]
+        return sorted(names, key=lambda name: versions.parse(name) or Version("0"), reverse=True)
+
+    def nearest_vllm_ascend(self, tag: str) -> str | None:
+        """The row nearest to a tag that has none, by its release (v0.11.1-a3 -> v0.11.0)."""
+        return nearest(tag.split("-")[0], list(self.vllm_ascend), versions.parse)
 
     @cached_property
     def _torch_lines(self) -> dict[tuple[int, ...], PythonRange]:
@@ -123,6 +194,50 @@ class Compat:
             return self._torch_lines[line]
         newest = max(self._torch_lines)
         return self._torch_lines[newest] if line > newest else None
+
+
+def nearest(wanted: str, known: Iterable[str], order: Callable[[str], Any]) -> str | None:
+    """The known name nearest to one a table lacks: the newest not newer than it (the release it
+    most likely follows), else the oldest. For text ``order`` cannot read (returns None), the
+    closest spelling, if any is close."""
+    known = list(known)
+    key = order(wanted)
+    ordered = [(order(name), name) for name in known]
+    ordered = [(k, name) for k, name in ordered if k is not None]
+    if key is None or not ordered:
+        close = difflib.get_close_matches(wanted.lower(), [name.lower() for name in known], n=1, cutoff=0.6)
+        return next((name for name in known if close and name.lower() == close[0]), None)
+    older = [(k, name) for k, name in ordered if k <= key]
+    return max(older)[1] if older else min(ordered)[1]
+
+
+def newest(known: Iterable[str], order: Callable[[str], Any]) -> str | None:
+    """The newest of the names ``order`` can read."""
+    ordered = [(key, name) for name in known if (key := order(name)) is not None]
+    return max(ordered)[1] if ordered else None
+
+
+def _release_key(version: str) -> str:
+    parsed = versions.parse(versions.public(version))
+    return str(parsed) if parsed else version.strip().lower()
+
+
+def overlay_snippet(section: str, name: str, entry: Mapping[str, Any]) -> str:
+    """The one-line ``compat:`` that adds an entry, as images.yaml would take it:
+    compat: {cann: {9.2.0: {torch_npu: [2.12.0.post1], operators: ops}}}."""
+    return f"compat: {{{section}: {{{_yaml_flow(name)}: {_yaml_flow(entry)}}}}}"
+
+
+def _yaml_flow(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{_yaml_flow(k)}: {_yaml_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_yaml_flow(v) for v in value) + "]"
+    text = str(value)
+    # bare only when YAML reads it back as the same text (3.10 would be the number 3.1)
+    if re.fullmatch(r"[\w][\w.+-]*", text) and yaml.safe_load(text) == text:
+        return text
+    return "'" + text.replace("'", "''") + "'"
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -148,6 +263,7 @@ def load_compat(overlay: Mapping[str, Any] | None = None) -> Compat:
         numpy_max_major=MappingProxyType({str(k): int(v) for k, v in (table.get("numpy_max_major") or {}).items()}),
         vllm_ascend=MappingProxyType({str(k): _stack(str(k), row or {}) for k, row in table["vllm_ascend"].items()}),
         components=components,
+        mindspore=tuple(_mindspore(str(name), entry or {}) for name, entry in (table.get("mindspore") or {}).items()),
     )
 
 
@@ -166,15 +282,20 @@ def _texts(values: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in values or ())
 
 
+def _one_or_more(value: Any) -> tuple[str, ...]:
+    """requires: {nnal: toolkit} or {nnal: [toolkit, nnae]}."""
+    return _texts(value) if isinstance(value, (list, tuple)) else (str(value),)
+
+
 def _components(section: Mapping[str, Any]) -> Components:
     components = Components(
         runtimes=_texts(section.get("runtimes")),
         operators=_texts(section.get("operators")),
         extras=_texts(section.get("extras")),
-        requires=MappingProxyType({str(k): str(v) for k, v in (section.get("requires") or {}).items()}),
+        requires=MappingProxyType({str(k): _one_or_more(v) for k, v in (section.get("requires") or {}).items()}),
     )
     for name, needed in components.requires.items():
-        for component in (name, needed):
+        for component in (name, *needed):
             if component not in components.known:
                 raise CompatError(
                     ("components", "requires", name),
@@ -207,6 +328,17 @@ def _range(path: tuple, span: Any) -> PythonRange:
         if versions.line(bound) is None:
             raise CompatError(path, f"'{bound}' is not a Python version such as 3.11")
     return PythonRange(lowest, highest)
+
+
+def _mindspore(name: str, entry: Mapping[str, Any]) -> MindSporeRelease:
+    if versions.parse(name) is None:
+        raise CompatError(("mindspore", name), f"'{name}' is not a MindSpore version such as 2.6.0", key=True)
+    python = entry.get("python")
+    return MindSporeRelease(
+        name,
+        _texts(entry.get("cann")),
+        _range(("mindspore", name, "python"), python) if python else None,
+    )
 
 
 def _stack(tag: str, row: Mapping[str, Any]) -> VllmAscendStack:

@@ -6,16 +6,20 @@ by ``bakegen.versions``. This module only applies the facts and reads no file. E
 versions are its own build args plus those inherited from its ancestors (the nearest one
 wins), and a rule is reported at the image that sets one of the values it compares, so a
 bad pair shows up once, not again in every descendant.
+
+Only what the table knows to be wrong is an error. A release it does not list (a CANN release,
+a torch_npu build, a vllm-ascend tag, a MindSpore release) is a warning that names the nearest listed one and the
+``compat:`` entry that would add it: a newer release must not stop a build.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Iterator, Mapping
 
 from bakegen import versions
-from bakegen.compat import Compat
+from bakegen.compat import Compat, newest, overlay_snippet
 from bakegen.dockerfile import Dockerfiles
 from bakegen.errors import Diagnostic
 from bakegen.graph import ImageGraph
@@ -41,6 +45,8 @@ class Finding:
     code: str
     involved: tuple[str, ...]  # the facts it compares
     message: str  # "{inherited}" marks where the origin of inherited values is named
+    severity: str = "error"  # "warning": the table does not list a value, so nothing is judged
+    fix: str = ""  # said after the chain: the compat: entry to add, for instance
 
 
 Facts = Mapping[str, Setting]
@@ -139,7 +145,9 @@ def _diagnostic(project: Project, graph: ImageGraph, image_id: str, facts: Facts
     text = finding.message.replace("{inherited}", origin)
     if inherited:
         text += f" [chain: {' -> '.join(graph.ancestors(image_id) + [image_id])}]"
-    return Diagnostic(project.where(*path), f"{image_id}: {text}", code=finding.code)
+    if finding.fix:
+        text += f"; {finding.fix}"
+    return Diagnostic(project.where(*path), f"{image_id}: {text}", severity=finding.severity, code=finding.code)
 
 
 def _or_list(items: list[str]) -> str:
@@ -165,14 +173,22 @@ def rule_chip(facts: Facts, compat: Compat) -> Iterator[Finding]:
 
 def rule_cann_known(facts: Facts, compat: Compat) -> Iterator[Finding]:
     cann = facts.get("cann")
-    if cann and compat.cann_release(cann.value) is None:
-        known = ", ".join(release.name for release in compat.cann)
-        yield Finding(
-            "unknown-cann",
-            ("cann",),
-            f"CANN {cann.value} is not in bakegen's compatibility table ({known}); "
-            "for a newer release add it under compat: cann: in images.yaml",
+    if cann is None or compat.cann_release(cann.value) is not None:
+        return
+    name = cann.value.strip()
+    nearest = compat.nearest_cann(name)
+    unknown = f"CANN {name} is not in bakegen's compatibility table"
+    unchecked = "so its torch_npu releases and operator package are not checked"
+    if versions.cann_order(name) is None or nearest is None:  # not written like a release: a typo, most likely
+        text = f"{unknown} and is not written like a release (8.3.RC1, 8.5.0), {unchecked}"
+        fix = f"did you mean {nearest.name}?" if nearest else f"set {cann.arg} to a release name"
+    else:
+        text = f"{unknown} (nearest known release: {nearest.name}), {unchecked}"
+        fix = (
+            f"to check them, list the torch_npu releases built for {name} ({nearest.name}'s shown) and add to "
+            f"images.yaml: {overlay_snippet('cann', name, nearest.entry())}"
         )
+    yield Finding("unknown-cann", ("cann",), text, severity="warning", fix=fix)
 
 
 def rule_torch_npu_for_cann(facts: Facts, compat: Compat) -> Iterator[Finding]:
@@ -190,6 +206,20 @@ def rule_torch_npu_for_cann(facts: Facts, compat: Compat) -> Iterator[Finding]:
     if stack and stack.torch_npu and versions.same(versions.public(stack.torch_npu), versions.public(npu.value)):
         return  # the image's vllm-ascend release pins it (e.g. 2.7.1.dev20250724 on 8.2.RC1)
     nearest = sorted(released, key=lambda v: (_distance(v, npu.value), released.index(v)))
+    if not compat.torch_npu_listed(npu.value):
+        closest = f"the nearest release for CANN {release.name} is {nearest[0]}" if nearest else (
+            f"the table lists no torch_npu release for CANN {release.name}"
+        )
+        entry = {**release.entry(), "torch_npu": [*release.torch_npu, npu.value.strip()]}
+        yield Finding(
+            "unknown-torch-npu",
+            ("cann", "torch_npu"),
+            f"torch_npu {npu.value} is not in bakegen's compatibility table{{inherited}}; {closest}",
+            severity="warning",
+            fix=f"if {npu.value.strip()} was built for CANN {release.name}, add to images.yaml: "
+            + overlay_snippet("cann", release.name, entry),
+        )
+        return
     elsewhere = [r.name for r in compat.cann if any(versions.same(npu.value, v) for v in r.torch_npu)]
     hint = f" (torch_npu {npu.value} was released for CANN {_or_list(elsewhere)})" if elsewhere else ""
     yield Finding(
@@ -279,13 +309,14 @@ def rule_components(facts: Facts, compat: Compat) -> Iterator[Finding]:
             f"pick one ({components.runtimes[0]} includes the runtime)",
         )
     for name in names:
-        needed = components.requires.get(name)
-        if needed and needed not in origins:
+        needed = components.requires.get(name, ())
+        if needed and not any(component in origins for component in needed):
+            either = " or ".join(needed)
+            base = f"the {needed[0]}'s set_env.sh" if len(needed) == 1 else "the set_env.sh of one of them"
             yield Finding(
                 "missing-required-component",
                 ("components",),
-                f"{name} needs the {needed} (it is installed on top of the {needed}'s set_env.sh); "
-                f"add {needed} to COMPONENTS",
+                f"{name} needs the {either} (it is installed on top of {base}); add {either} to COMPONENTS",
             )
     cann = facts.get("cann")
     release = compat.cann_release(cann.value) if cann else None
@@ -306,6 +337,20 @@ def rule_vllm_ascend_stack(facts: Facts, compat: Compat) -> Iterator[Finding]:
         return
     stack = compat.vllm_ascend_stack(vllm.value)
     if stack is None:
+        release = vllm.value.strip().split("-")[0]
+        nearest = compat.nearest_vllm_ascend(vllm.value)
+        unknown = f"vllm-ascend {vllm.value} is not in bakegen's compatibility table"
+        unchecked = "so the stack it is built on is not checked"
+        if versions.parse(release) is None or nearest is None:  # latest, main: no release to compare
+            text = f"{unknown} and is not a release, {unchecked}"
+            fix = f"pin a release tag (the newest listed is {newest(compat.vllm_ascend, versions.parse)})"
+        else:
+            text = f"{unknown} (nearest known release: {nearest}), {unchecked}"
+            fix = (
+                f"to check it, add to images.yaml the stack it is built on ({nearest}'s shown): "
+                + overlay_snippet("vllm_ascend", release, compat.vllm_ascend[nearest].entry())
+            )
+        yield Finding("unknown-vllm-ascend", ("vllm_ascend",), text, severity="warning", fix=fix)
         return
     for fact, expected in (("torch", stack.torch), ("torch_npu", stack.torch_npu), ("cann", stack.cann)):
         mine = facts.get(fact)
@@ -331,6 +376,71 @@ def rule_vllm_ascend_stack(facts: Facts, compat: Compat) -> Iterator[Finding]:
         )
 
 
+def rule_mindspore(facts: Facts, compat: Compat) -> Iterator[Finding]:
+    mindspore, cann, python = facts.get("mindspore"), facts.get("cann"), facts.get("python")
+    if mindspore is None:
+        return
+    name = mindspore.value.strip()
+    release = compat.mindspore_release(name)
+    if release is None and versions.parse(name) is None:  # latest: no release to compare
+        listed = newest([r.name for r in compat.mindspore], versions.parse)
+        yield Finding(
+            "unknown-mindspore",
+            ("mindspore",),
+            f"MindSpore {name} is not in bakegen's compatibility table and is not a version, so the CANN "
+            "releases and Python it supports are not checked",
+            severity="warning",
+            fix=f"set {mindspore.arg} to a release (the newest listed is {listed})",
+        )
+        return
+    if release is None:
+        nearest = compat.nearest_mindspore(name)
+        entry = nearest.entry() if nearest else {"cann": []}
+        shown = [f"{nearest.name}'s CANN releases"] if nearest else []
+        if cann is not None:  # the CANN release this image is built on, rather than the nearest's
+            entry["cann"], shown = [cann.value.strip()], ["the chain's CANN release"]
+        if nearest and nearest.python:
+            shown.append(f"{nearest.name}'s Python range")
+        known = f" (nearest known release: {nearest.name})" if nearest else ""
+        what = "CANN releases and Python range" if "python" in entry else "CANN releases"
+        yield Finding(
+            "unknown-mindspore",
+            ("mindspore",),
+            f"MindSpore {name} is not in bakegen's compatibility table{known}, so the CANN releases and Python "
+            "it supports are not checked",
+            severity="warning",
+            fix=f"to check them, add to images.yaml the {what} MindSpore {name} supports"
+            + (f" ({' and '.join(shown)} shown)" if shown else "")
+            + f": {overlay_snippet('mindspore', name, entry)}",
+        )
+        return
+    # a CANN release no table lists is said at its image (unknown-cann), not judged here
+    known_cann = cann is not None and (
+        compat.cann_release(cann.value) is not None or any(r.supports(cann.value) for r in compat.mindspore)
+    )
+    if cann is not None and known_cann and not release.supports(cann.value):
+        others = compat.mindspore_for_cann(cann.value)
+        choices = (
+            f"for CANN {cann.value} use MindSpore {_or_list(others)}"
+            if others
+            else f"the table lists no MindSpore release for CANN {cann.value}"
+        )
+        yield Finding(
+            "mindspore-not-for-cann",
+            ("mindspore", "cann"),
+            f"MindSpore {mindspore.value} is not for CANN {cann.value}{{inherited}}: it supports CANN "
+            f"{_or_list(list(release.cann))}; {choices}",
+        )
+    span = release.python
+    if python is not None and span is not None and not span.admits(python.value):
+        yield Finding(
+            "python-not-for-mindspore",
+            ("mindspore", "python"),
+            f"MindSpore {mindspore.value} supports Python {span.lowest} to {span.highest}, but PYTHON_VERSION is "
+            f"{python.value}{{inherited}}",
+        )
+
+
 RULES = (
     rule_chip,
     rule_cann_known,
@@ -340,4 +450,5 @@ RULES = (
     rule_numpy_for_cann,
     rule_components,
     rule_vllm_ascend_stack,
+    rule_mindspore,
 )

@@ -2,11 +2,15 @@
 
 torch, torch_npu, Python and numpy versions are PEP 440 versions, compared as pip compares
 them (2.7.1 is 2.7.1.0; 2.7.1+cpu is a build of 2.7.1). CANN releases (8.3.RC1) and
-vllm-ascend tags (v0.11.0rc1-310p) are names, looked up as written: nothing here parses them.
-Text that is not a version (3.x, latest) never raises: each function says what it means then.
+vllm-ascend tags (v0.11.0rc1-310p) are names, looked up as written; they are parsed only to
+order them (``cann_order``; a vllm-ascend tag by its PEP 440 release), to name the nearest
+release a table knows. Text that is not a version (3.x, latest) never raises: each function
+says what it means then.
 """
 
 from __future__ import annotations
+
+import re
 
 from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -44,6 +48,20 @@ def release3(version: str) -> tuple[int, int, int] | None:
     """2.7.1.post2 -> (2, 7, 1); 2.8 -> (2, 8, 0)."""
     v = parse(version)
     return (v.release + (0, 0))[:3] if v else None  # type: ignore[return-value]
+
+
+# 8.3.RC1, 8.5.0; a suffix (9.1.0-beta.1, 8.5.0.alpha001) does not change the order
+CANN_NAME = re.compile(r"^(\d+)\.(\d+)\.(?:rc(\d+)|(\d+))(?=$|[.-])", re.IGNORECASE)
+
+
+def cann_order(name: str) -> tuple[int, int, int, int] | None:
+    """8.3.RC1 -> (8, 3, 0, 1), 8.3.RC2 before 8.3.0 -> (8, 3, 1, 0): release candidates of a
+    line come before its releases. None for text that is not a CANN release name (8.3rc1)."""
+    match = CANN_NAME.match(name.strip())
+    if match is None:
+        return None
+    major, minor, rc, patch = match.groups()
+    return (int(major), int(minor), 0, int(rc)) if rc is not None else (int(major), int(minor), 1, int(patch))
 
 
 def torch_of(torch_npu: Version) -> Version:

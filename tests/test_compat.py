@@ -16,12 +16,12 @@ def test_the_builtin_table_has_the_shape_compat_sections_are_checked_against():
 
 def test_the_builtin_table_typed():
     compat = load_compat()
-    assert compat.args["chip"] == ("CHIP",)
+    assert compat.args["chip"] == ("CHIP",)  # not the old build.py's CHIP_TYPE: cann.dockerfile reads CHIP
     assert compat.args["components"] == ("COMPONENTS",)
     assert compat.cann_release("8.3.rc1").name == "8.3.RC1"
     assert compat.cann_release("8.5.0").operators == "ops"
     assert compat.components.known == ("toolkit", "nnae", "kernels", "ops", "nnal")
-    assert compat.components.requires == {"nnal": "toolkit"}
+    assert compat.components.requires == {"nnal": ("toolkit", "nnae")}  # on either runtime
     assert compat.numpy_limit("8.2.RC1") == 1 and compat.numpy_limit("9.0.0") is None
     assert compat.vllm_ascend_stack("v0.11.0rc1-a3") == compat.vllm_ascend["v0.11.0rc1"]
     assert compat.python_for_torch("2.10.0.post4+cpu").lowest == "3.10"
@@ -65,7 +65,7 @@ def test_compat_entries_replace_entries_and_lists_replace_lists():
         ),
         (  # the built-in releases ship "kernels" or "ops": a compat: that renames them must say so
             "compat:\n  components: {operators: [kernel, ops]}\n",
-            "images.yaml:5:3: error: compat: CANN 8.0.0: 'kernels' is not an operator package (components: operators: kernel, ops)",
+            "images.yaml:5:3: error: compat: CANN 8.0.RC2: 'kernels' is not an operator package (components: operators: kernel, ops)",
         ),
         (
             "compat:\n  components: {requires: {nnal: toolkits}}\n",

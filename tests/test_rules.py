@@ -69,7 +69,7 @@ def test_the_seed_projects_other_bad_pair():
         (dict(torch="2.6.0"), "torch_npu 2.7.1 is built for torch 2.7.1, but TORCH_VERSION is 2.6.0; set TORCH_VERSION=2.7.1"),
         (dict(python="3.12", cann="8.2.RC1", torch="2.5.1", torch_npu="2.5.1.post1"), "torch 2.5.1 supports Python 3.9 to 3.11, but PYTHON_VERSION is 3.12 (inherited from python-3-10)"),
         (dict(chip="910c"), "unknown chip '910c'; supported: 910b, 310p, a3"),
-        (dict(components="nnae,kernels,nnal"), "nnal needs the toolkit"),
+        (dict(components="kernels,nnal"), "nnal needs the toolkit or nnae (it is installed on top of the set_env.sh of one of them); add toolkit or nnae to COMPONENTS"),
         (dict(components="toolkit,nnae"), "has both toolkit and nnae; pick one"),
         (dict(components="toolkit,ops"), "CANN 8.3.RC1 ships its operators as 'kernels', not 'ops'"),
         (dict(cann="8.5.0", components="toolkit,kernels", torch="2.8.0", torch_npu="2.8.0.post2"), "CANN 8.5.0 ships its operators as 'ops', not 'kernels'"),
@@ -126,11 +126,22 @@ def test_vllm_ascend_stack_from_the_official_image_tag():
     assert message.startswith("on-top: vllm-ascend v0.11.0rc2 is built on torch 2.7.1, but TORCH_VERSION is 2.8.0 (inherited from vllm)")
 
 
-def test_old_arg_names_are_not_read():
-    """cann.dockerfile reads CHIP and COMPONENTS only; the old tool's names are an undeclared
-    arg (bakegen.checks), never a chip or components the rules would vouch for."""
-    doc = CHAIN.format(**GOOD).replace("CHIP:", "CHIP_TYPE:").replace("COMPONENTS:", "INSTALL_COMPONENTS:")
-    assert versions(parse_project(doc.replace("910b, INSTALL", "910x, INSTALL"), "images.yaml")) == []
+def test_the_old_arg_names_are_not_read():
+    # cann.dockerfile reads only CHIP and COMPONENTS: a 310P image written with CHIP_TYPE passed
+    # the rules as 310P and was built with the Dockerfile's default chip, 910b.
+    doc = CHAIN.format(**{**GOOD, "chip": "910x", "components": "toolkit,nnae"})
+    doc = doc.replace("CHIP:", "CHIP_TYPE:").replace("COMPONENTS:", "INSTALL_COMPONENTS:")
+    assert versions(parse_project(doc, "images.yaml")) == []
+
+
+def test_the_args_the_rules_read_for_cann_are_the_ones_cann_dockerfile_declares():
+    from bakegen.dockerfile import read_dockerfile
+    from tests.conftest import REPO
+
+    declared = {arg.name for arg in read_dockerfile(REPO / "dockerfiles/cann.dockerfile", "cann.dockerfile").args}
+    compat = parse_project("version: 1\nimages: {a: {from: u:1, dockerfile: x}}\n", "images.yaml").compat
+    for fact in ("cann", "chip", "components"):
+        assert set(compat.args[fact]) <= declared, fact
 
 
 def test_odd_version_strings_are_judged_not_crashed_on():
@@ -187,12 +198,20 @@ def test_components_installed_by_ancestors_count():
           runtime: {from: u:1, dockerfile: x, args: {CANN_VERSION: 8.3.RC1, CHIP: 910b, COMPONENTS: "nnae,kernels"}}
           runtime-nnal: {from: runtime, dockerfile: x, args: {COMPONENTS: nnal}}
           runtime-toolkit: {from: runtime, dockerfile: x, args: {COMPONENTS: toolkit}}
+          kernels: {from: u:1, dockerfile: x, args: {CANN_VERSION: 8.3.RC1, CHIP: 910b, COMPONENTS: kernels}}
+          kernels-nnal: {from: kernels, dockerfile: x, args: {COMPONENTS: nnal}}
         """
     )
-    found = [d.message for d in versions(parse_project(doc, "images.yaml"))]
+    found = sorted(d.message for d in versions(parse_project(doc, "images.yaml")))
     assert len(found) == 2, found
-    assert found[0].startswith("runtime-nnal: nnal needs the toolkit")
+    assert found[0].startswith("kernels-nnal: nnal needs the toolkit or nnae")
     assert found[1].startswith("runtime-toolkit: COMPONENTS has both toolkit and nnae (with what runtime installs)")
+
+
+def test_nnal_goes_on_either_runtime():
+    # hiascend, CANN 8.3.RC1 ATB docs (ascendtb_0034): a runtime deployment of NNAE plus NNAL is supported
+    assert messages(components="nnae,kernels,nnal") == []
+    assert messages(components="toolkit,kernels,nnal") == []
 
 
 def test_a_local_version_suffix_is_not_a_mismatch():
@@ -245,7 +264,7 @@ def test_vllm_ascend_variant_tags_and_digests_are_read(ref):
 def test_a_torch_line_newer_than_the_table_gets_the_newest_range():
     found = messages(cann="9.1.0", components="toolkit,ops,nnal", python="3.9", torch="2.13.0", torch_npu="2.13.0")
     assert any("torch 2.13.0 supports Python 3.10 to 3.14, but PYTHON_VERSION is 3.9" in m for m in found), found
-    found = messages(cann="8.0.0", python="3.14", torch="2.4.0", torch_npu="2.4.0.post2")
+    found = messages(cann="7.0.0", components="toolkit", python="3.14", torch="2.0.1", torch_npu="2.0.1.post1")
     assert not any("supports Python" in m for m in found), found  # an older unlisted line is not judged
 
 
@@ -266,28 +285,30 @@ def stack_messages(**changes):
 
 
 @pytest.mark.parametrize(
-    "cann, known",
+    "cann, hint",
     [
-        ("8.3.RC1", True),
-        ("8.3.rc1", True),  # the case of RC is not significant
-        ("8.3rc1", False),  # but the form is: a CANN release is looked up as Huawei writes it
-        ("8.3.0rc1", False),
-        ("8.3.RC1.0", False),
-        ("8.3", False),
-        ("8.5", False),  # not 8.5.0
-        ("8.5.0.0", False),
+        ("8.3.RC1", None),
+        ("8.3.rc1", None),  # the case of RC is not significant
+        ("8.3rc1", "did you mean 8.3.RC1?"),  # but the form is: a CANN release is looked up as Huawei writes it
+        ("8.3.0rc1", "did you mean 8.3.RC1?"),
+        ("8.3.RC1.0", "nearest known release: 8.3.RC1"),
+        ("8.3", "did you mean 8.3.RC2?"),
+        ("8.5", "did you mean 8.5."),  # not 8.5.0 (nor 8.5.1)
+        ("8.5.0.0", "nearest known release: 8.5.0"),
     ],
 )
-def test_cann_releases_are_looked_up_as_written_ignoring_case(cann, known):
+def test_cann_releases_are_looked_up_as_written_ignoring_case(cann, hint):
     components = "toolkit,ops" if cann.startswith("8.5") else "toolkit,kernels"
-    found = stack_messages(cann=cann, components=components, torch="2.8.0", npu="2.8.0.post2" if cann.startswith("8.5") else "2.8.0")
-    unknown = [m for m in found if "is not in bakegen's compatibility table" in m]
-    assert (not unknown) == known, found
-    if not known:
-        assert unknown == [
-            f"cann: CANN {cann} is not in bakegen's compatibility table (8.0.0, 8.1.RC1, 8.2.RC1, 8.3.RC1, "
-            "8.3.RC2, 8.5.0, 9.0.0, 9.1.0); for a newer release add it under compat: cann: in images.yaml"
-        ]
+    project = parse_project(textwrap.dedent(stack_yaml(cann=cann, components=components, torch="2.8.0", npu="2.8.0")), "images.yaml")
+    found = versions(project)
+    unknown = [d for d in found if d.code == "unknown-cann"]
+    if hint is None:
+        assert found == []
+    else:  # a warning naming the release meant: unknown releases do not stop a build
+        (warning,) = unknown
+        assert warning.severity == "warning"
+        assert warning.message.startswith(f"cann: CANN {cann} is not in bakegen's compatibility table")
+        assert hint in warning.message
 
 
 def test_the_numpy_limit_is_per_cann_major():
@@ -300,7 +321,7 @@ def test_the_numpy_limit_is_per_cann_major():
     "cann, npu, torch, suggestion",
     [
         ("8.5.0", "2.7.1", "2.7.1", "use 2.7.1.post2, 2.8.0.post2, 2.6.0.post5 or 2.9.0 (torch_npu 2.7.1 was released for CANN 8.3.RC1 or 8.3.RC2)"),
-        ("8.3.RC1", "2.9.0", "2.9.0", "use 2.8.0, 2.7.1, 2.6.0.post3 or 2.1.0.post17 (torch_npu 2.9.0 was released for CANN 8.5.0)"),
+        ("8.3.RC1", "2.9.0", "2.9.0", "use 2.8.0, 2.7.1, 2.6.0.post3 or 2.1.0.post17 (torch_npu 2.9.0 was released for CANN 8.5.0 or 8.5.1)"),
         ("9.1.0", "2.8.0", "2.8.0", "use 2.9.0.post6, 2.7.1.post8, 2.10.0.post4, 2.11.0 or 2.12.0 (torch_npu 2.8.0 was released"),
         ("8.0.0", "2.5.1", "2.5.1", "use 2.4.0.post2, 2.3.1.post4 or 2.1.0.post10 (torch_npu 2.5.1 was released for CANN 8.1.RC1)"),
     ],
@@ -360,7 +381,12 @@ def test_each_numpy_specifier_operator(spec, judged_too_new):
         ("v0.11.0rc1", "8.3.RC1", "3.10", []),
         ("v0.11.0rc1-310p", "8.3.rc1", "3.10", []),  # the variant's row is v0.11.0rc1; CANN's case is not significant
         ("v0.11.0rc1-310p", "8.3rc1", "3.10", ["vllm-ascend v0.11.0rc1-310p is built on cann 8.3.RC1, but CANN_VERSION is 8.3rc1"]),
-        ("v0.11.1", "8.3.RC1", "3.10", []),  # no row for it, none for v0.11: not judged
+        ("v0.11.1", "8.3.RC1", "3.10", [  # no row for it, none for v0.11: not judged, but said
+            "vllm-ascend v0.11.1 is not in bakegen's compatibility table (nearest known release: v0.11.0), "
+            "so the stack it is built on is not checked; to check it, add to images.yaml the stack it is built on "
+            "(v0.11.0's shown): compat: {vllm_ascend: {v0.11.1: {cann: 8.3.RC2, torch: 2.7.1, torch_npu: 2.7.1.post1, "
+            "python: ['3.9', '3.11']}}}",
+        ]),
         ("v0.10.2", "8.3.RC1", "3.10", [  # the release line's row, v0.10
             "vllm-ascend v0.10.2 is built on torch_npu 2.7.1.dev20250724, but TORCH_NPU_VERSION is 2.7.1",
             "vllm-ascend v0.10.2 is built on cann 8.2.RC1, but CANN_VERSION is 8.3.RC1",
@@ -386,9 +412,10 @@ def test_versions_compare_as_pip_compares_them():
     # 2.7.1.0 is 2.7.1 to pip: released for 8.3.RC1, and built for torch 2.7.1
     assert messages(torch_npu="2.7.1.0") == []
     assert messages(torch="2.7.1.0") == []
-    # a pre-release of torch_npu 2.7.1 is built for torch 2.7.1 (not for a torch "2.7.1rc1")
+    # a pre-release of torch_npu 2.7.1 is built for torch 2.7.1 (not for a torch "2.7.1rc1"); the
+    # table lists no such release: a warning
     (message,) = messages(torch_npu="2.7.1rc1")
-    assert "torch_npu 2.7.1rc1 was not released for CANN 8.3.RC1" in message
+    assert "torch_npu 2.7.1rc1 is not in bakegen's compatibility table (inherited from cann-8-3rc1-910b)" in message
 
 
 @pytest.mark.parametrize(
@@ -401,7 +428,7 @@ def test_versions_compare_as_pip_compares_them():
         (dict(python="3.14"), "python-not-for-torch"),
         (dict(components="toolkit,kernels,nnal,atb"), "unknown-component"),
         (dict(components="toolkit,nnae"), "several-runtimes"),
-        (dict(components="nnae,kernels,nnal"), "missing-required-component"),
+        (dict(components="kernels,nnal"), "missing-required-component"),
         (dict(components="toolkit,ops"), "wrong-operator-package"),
     ],
 )
@@ -418,9 +445,12 @@ def test_numpy_and_vllm_ascend_codes():
 
 
 def test_what_a_component_needs_is_data():
-    doc = CHAIN.format(**{**GOOD, "components": "nnae,kernels,nnal"})
+    doc = CHAIN.format(**{**GOOD, "components": "kernels,nnal"})
     assert [d.code for d in versions(parse_project(doc, "images.yaml"))] == ["missing-required-component"]
     assert versions(parse_project(doc + "compat:\n  components: {requires: {}}\n", "images.yaml")) == []
+    only_toolkit = doc.replace("kernels,nnal", "nnae,kernels,nnal") + "compat:\n  components: {requires: {nnal: toolkit}}\n"
+    (problem,) = versions(parse_project(only_toolkit, "images.yaml"))
+    assert problem.message.startswith("cann-8-3rc1-910b: nnal needs the toolkit (it is installed on top of")
 
 
 # --- linear time (issue 10) ----------------------------------------------------------------------
@@ -468,3 +498,123 @@ def test_facts_resolved_deep_in_a_chain_are_the_nearest():
     assert (leaf["cann"].value, leaf["cann"].image, leaf["torch_npu"].image) == ("8.3.RC1", "i0", "i1199")
     assert leaf["installed_components"].origins == (("toolkit", "i0"), ("kernels", "i0"))
     assert versions(project) == []
+
+
+# --- the official tables, round 2 (issue 9): each row as its source states it ----------------------
+
+
+@pytest.mark.parametrize(
+    "cann, operators, python, torch, npu",
+    [
+        # CANN releases the official containers ship (Ascend/cann-container-image), with the torch_npu
+        # releases of the Ascend Extension for PyTorch release paired with them
+        ("8.2.RC2", "kernels", "3.10", "2.6.0", "2.6.0"),
+        ("8.2.RC2", "kernels", "3.10", "2.5.1", "2.5.1.post1"),
+        ("8.5.1", "ops", "3.11", "2.9.0", "2.9.0"),
+        ("8.5.1", "ops", "3.11", "2.8.0", "2.8.0.post2"),
+        ("9.0.1", "ops", "3.12", "2.10.0", "2.10.0.post2"),
+        ("9.0.0", "ops", "3.12", "2.10.0", "2.10.0"),
+        # the older lines of Ascend/pytorch's table
+        ("8.0.RC3", None, "3.11", "2.4.0", "2.4.0"),
+        ("8.0.RC2", "kernels", "3.10", "2.3.1", "2.3.1"),
+        ("8.0.RC1", None, "3.10", "2.2.0", "2.2.0"),
+        ("7.0.0", None, "3.8", "2.1.0", "2.1.0"),
+        ("7.0.RC1", None, "3.9", "2.1.0", "2.1.0.rc1"),
+    ],
+)
+def test_the_official_pairs_pass(cann, operators, python, torch, npu):
+    components = f"toolkit,{operators}" if operators else "toolkit"
+    assert stack_messages(cann=cann, components=components, python=python, torch=torch, npu=npu) == []
+
+
+@pytest.mark.parametrize(
+    "cann, components, python, torch, npu, expected",
+    [
+        ("8.5.1", "toolkit,kernels", "3.11", "2.9.0", "2.9.0", "CANN 8.5.1 ships its operators as 'ops', not 'kernels'"),
+        ("8.2.RC2", "toolkit,ops", "3.10", "2.6.0", "2.6.0", "CANN 8.2.RC2 ships its operators as 'kernels', not 'ops'"),
+        ("9.0.1", "toolkit,ops", "3.12", "2.9.0", "2.9.0.post2", "torch_npu 2.9.0.post2 was not released for CANN 9.0.1"),
+        ("8.0.RC2", "toolkit", "3.11", "2.2.0", "2.2.0.post2", "torch 2.2.0 supports Python 3.8 to 3.10, but PYTHON_VERSION is 3.11"),
+        ("8.0.RC3", "toolkit", "3.12", "2.4.0", "2.4.0", "torch 2.4.0 supports Python 3.8 to 3.11, but PYTHON_VERSION is 3.12"),
+        ("8.0.RC2", "toolkit", "3.7", "2.1.0", "2.1.0.post6", "torch 2.1.0 supports Python 3.8 to 3.11, but PYTHON_VERSION is 3.7"),
+    ],
+)
+def test_the_official_tables_refuse(cann, components, python, torch, npu, expected):
+    found = stack_messages(cann=cann, components=components, python=python, torch=torch, npu=npu)
+    assert any(expected in m for m in found), found
+
+
+@pytest.mark.parametrize(
+    "vllm, cann, python, torch, npu",
+    [
+        # vllm-project/vllm-ascend, docs/source/community/versioning_policy.md, and the tags' Dockerfiles
+        ("v0.11.0rc3", "8.3.RC2", "3.11", "2.7.1", "2.7.1.post1"),
+        ("v0.13.0rc1", "8.3.RC2", "3.11", "2.8.0", "2.8.0"),
+        ("v0.13.0rc2", "8.5.0", "3.11", "2.8.0", "2.8.0.post1"),
+        ("v0.13.0rc3", "8.5.1", "3.11", "2.8.0", "2.8.0.post2"),
+        ("v0.14.0rc1", "8.5.0", "3.10", "2.9.0", "2.9.0"),
+        ("v0.15.0rc1", "8.5.0", "3.11", "2.9.0", "2.9.0"),
+        ("v0.16.0rc1", "8.5.1", "3.11", "2.9.0", "2.9.0"),
+        ("v0.17.0rc1", "8.5.1", "3.11", "2.9.0", "2.9.0"),
+        ("v0.18.0rc1", "8.5.1", "3.11", "2.9.0", "2.9.0"),
+        ("v0.18.0", "8.5.1", "3.11", "2.9.0", "2.9.0.post1+git4c901a4"),
+        ("v0.19.1rc1", "8.5.1", "3.11", "2.9.0", "2.9.0"),
+        ("v0.20.2rc1", "9.0.0", "3.11", "2.10.0", "2.10.0"),
+        ("v0.21.0rc1", "9.0.0", "3.12", "2.10.0", "2.10.0"),
+        ("v0.22.1rc1", "9.0.0", "3.12", "2.10.0", "2.10.0"),
+        ("v0.23.0rc1", "9.0.1", "3.12", "2.10.0", "2.10.0.post2"),
+        ("v0.23.0", "9.1.0", "3.12", "2.10.0", "2.10.0.post4"),
+        ("v0.24.0rc1", "9.0.1", "3.12", "2.10.0", "2.10.0.post2"),
+        ("v0.25.1rc1-a3", "9.0.1", "3.12", "2.10.0", "2.10.0.post2"),
+    ],
+)
+def test_the_vllm_ascend_releases_after_v0_13_pass(vllm, cann, python, torch, npu):
+    components = "toolkit,kernels" if cann.startswith("8.3") else "toolkit,ops"
+    more = f", VLLM_ASCEND_VERSION: {vllm}"
+    assert stack_messages(cann=cann, components=components, python=python, torch=torch, npu=npu, more=more) == []
+
+
+def test_the_vllm_ascend_python_range_narrows_and_widens_by_release():
+    def python_finding(vllm, cann, python, npu):
+        more = f", VLLM_ASCEND_VERSION: {vllm}"
+        return [m for m in stack_messages(cann=cann, components="toolkit,ops", python=python, torch="2.10.0", npu=npu,
+                                          more=more) if "supports Python" in m]
+
+    (message,) = python_finding("v0.20.2rc1", "9.0.0", "3.12", "2.10.0")
+    assert "vllm-ascend v0.20.2rc1 supports Python 3.10 to 3.11, but PYTHON_VERSION is 3.12" in message
+    assert python_finding("v0.21.0rc1", "9.0.0", "3.12", "2.10.0") == []
+
+
+def a3_chain(cann, components, python, torch, npu):
+    return textwrap.dedent(
+        f"""\
+        version: 1
+        images:
+          python: {{from: ubuntu:22.04, dockerfile: x, args: {{PYTHON_VERSION: "{python}"}}}}
+          cann-a3: {{from: python, dockerfile: x, args: {{CANN_VERSION: {cann}, CHIP: a3, COMPONENTS: "{components}"}}}}
+          pytorch-npu-a3: {{from: cann-a3, dockerfile: x, args: {{TORCH_VERSION: {torch}, TORCH_NPU_VERSION: {npu}}}}}
+        """
+    )
+
+
+@pytest.mark.parametrize(
+    "cann, components, python, torch, npu",
+    [
+        # Atlas A3: kernels up to 8.3 (Atlas-A3-cann-kernels_*.run), ops from 8.5.0 (Ascend-cann-A3-ops_*.run)
+        ("8.2.RC2", "toolkit,kernels,nnal", "3.11", "2.6.0", "2.6.0"),
+        ("8.3.RC1", "toolkit,kernels,nnal", "3.11", "2.7.1", "2.7.1"),
+        ("8.5.1", "toolkit,ops,nnal", "3.11", "2.9.0", "2.9.0"),
+        ("9.0.1", "nnae,ops,nnal", "3.12", "2.10.0", "2.10.0.post2"),
+        # the newest pair of Ascend/pytorch's table: CANN 9.1.0, torch_npu 2.12.0, Python 3.10-3.14
+        ("9.1.0", "toolkit,ops,nnal", "3.14", "2.12.0", "2.12.0"),
+        ("9.1.0", "toolkit,ops,nnal", "3.10", "2.12.0", "2.12.0"),
+    ],
+)
+def test_an_a3_chain_and_the_newest_pair_pass(cann, components, python, torch, npu):
+    assert versions(parse_project(a3_chain(cann, components, python, torch, npu), "images.yaml")) == []
+
+
+def test_an_a3_chain_on_9_x_is_judged_like_any_other():
+    found = [d.message for d in versions(parse_project(a3_chain("9.1.0", "toolkit,kernels", "3.9", "2.12.0", "2.12.0"), "images.yaml"))]
+    assert sorted(m.split(":")[0] for m in found) == ["cann-a3", "pytorch-npu-a3"], found
+    assert "CANN 9.1.0 ships its operators as 'ops', not 'kernels'" in found[0]
+    assert "torch 2.12.0 supports Python 3.10 to 3.14, but PYTHON_VERSION is 3.9 (inherited from python)" in found[1]

@@ -109,9 +109,10 @@ def run(args) -> int:
     source = files.find_source(args.file)
     project, output, text = generated(source, Path(args.output) if args.output else None)
     report(list(project.warnings))
-    violations = rules.check_versions(project, Dockerfiles(project.root))
-    if violations:
-        report(violations)
+    findings = rules.check_versions(project, Dockerfiles(project.root))
+    report(findings)
+    violations = [finding for finding in findings if finding.severity == "error"]
+    if violations:  # warnings (a release bakegen's table does not list) do not stop a build
         if not args.force:
             raise BakegenError(
                 "version rules failed (see above); fix images.yaml, or pass --force to build anyway"
