@@ -1,4 +1,11 @@
-"""`bakegen build`: regenerate docker-bake.hcl if stale, then `docker buildx bake` it.
+"""`bakegen build`: regenerate docker-bake.hcl if stale, then `docker buildx bake` the
+requested targets.
+
+bake gets a bake file of its own for the build (``bakegen.plan``): the requested images,
+what they need, each ancestor narrowed to the platforms its requested descendants need.
+It is written beside docker-bake.hcl, where relative paths mean the same, as
+``.bakegen-build-<pid>.hcl``, and removed when the build ends, also on an error, Ctrl-C,
+SIGTERM or SIGHUP; a later run removes those of runs that were killed.
 
 The docker CLI is driven through python-on-whales, never through a shell
 string. Two bake flags it does not wrap are reached another way:
@@ -10,24 +17,32 @@ itself names such a path (said on stderr when it happens).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import signal
 import sys
+import threading
 from pathlib import Path
+from typing import Iterator, Sequence
 
 from bakegen import files, rules
 from bakegen.commands.generate import generated
-from bakegen.errors import BakegenError, Diagnostic, UsageError
+from bakegen.emit.bake import render_bake
+from bakegen.errors import BakegenError, Diagnostic, Position, UsageError
 from bakegen.model import Project
 from bakegen.output import report
+from bakegen.plan import overrides_for, plan_build
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
-def _outside_paths(project: Project, out_dir: Path) -> list[str]:
-    """Local paths of images.yaml that bake's file-system entitlement check would stop at."""
+def _outside_paths(project: Project, image_ids: Sequence[str], out_dir: Path) -> list[str]:
+    """Local paths of the images built that bake's file-system entitlement check would stop at."""
     outside = set()
-    for image in project.images.values():
-        for local in image.local_paths:
+    for image_id in image_ids:
+        for local in project.images[image_id].local_paths:
             path = (project.root / local.value).resolve()
             if not _inside(path, out_dir):
                 outside.add(str(path))
@@ -101,10 +116,6 @@ def failure_summary(stderr: str) -> str:
 
 
 def run(args) -> int:
-    from python_on_whales import docker  # slow to import; only build needs it
-    from python_on_whales.client_config import ClientNotFoundError
-    from python_on_whales.exceptions import DockerException
-
     source = files.find_source(args.file)
     project, output, text = generated(source, Path(args.output) if args.output else None)
     report(list(project.warnings))
@@ -121,16 +132,16 @@ def run(args) -> int:
         print(f"regenerated {output}", file=sys.stderr)
 
     targets = args.targets or ["default"]
-    project.graph.expand(targets)  # unknown names fail here, with a suggestion
     overrides = _key_values(args.set, "--set")
     if args.call:
         overrides["*.call"] = args.call
+    plan = plan_build(project, targets, overrides)  # unknown names fail here, with a suggestion
     variables = _key_values(args.var, "--var")
     out_dir = output.resolve().parent
     # Paths the user typed are relative to where they typed them; bake runs in out_dir.
     metadata_file = str(Path(args.metadata_file).resolve()) if args.metadata_file else None
-    overrides = {key: _absolute_dest(key, value) for key, value in overrides.items()}
-    outside = _outside_paths(project, out_dir)
+    overrides = {key: _absolute_dest(key, value) for key, value in overrides_for(plan, project, overrides).items()}
+    outside = _outside_paths(project, plan.images, out_dir)
     outside += [
         dest for key, value in overrides.items() if (dest := _dest_of(key, value)) and not _inside(Path(dest), out_dir)
     ]
@@ -143,22 +154,66 @@ def run(args) -> int:
         )
 
     os.chdir(out_dir)  # bake resolves relative paths against the working directory
-    bake_args = dict(
-        targets=targets,
-        builder=args.builder,
-        files=[output.name],
-        load=args.load,
-        push=args.push,
-        cache=not args.no_cache,
-        set=overrides,
-        variables=variables,
-        metadata_file=metadata_file,
-    )
+    for stale in files.remove_stale_build_files(out_dir):
+        print(f"bakegen build: removed {stale.name}, left by a build that was killed", file=sys.stderr)
+    with _bake_file(out_dir, render_bake(project, output, plan)) as bake_file:
+        bake_args = dict(
+            targets=list(plan.requested),
+            builder=args.builder,
+            files=[bake_file.name],
+            load=args.load,
+            push=args.push,
+            cache=not args.no_cache,
+            set=overrides,
+            variables=variables,
+            metadata_file=metadata_file,
+        )
+        _bake(bake_args, args, targets)
+    return 0
+
+
+@contextlib.contextmanager
+def _bake_file(folder: Path, text: str) -> Iterator[Path]:
+    """The build's bake file in folder, removed when the build ends. SIGTERM and SIGHUP
+    become SystemExit meanwhile, so that the removal runs for them as for Ctrl-C."""
+    path = files.build_file(folder)
+    main_thread = threading.current_thread() is threading.main_thread()  # where signals are handled
+    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, *STOP_SIGNALS)} if main_thread else {}
+    for number in STOP_SIGNALS if main_thread else ():
+        signal.signal(number, _stop)
+    try:
+        try:
+            with open(path, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise BakegenError(Diagnostic(Position(str(path)), f"cannot write: {exc.strerror}")) from None
+        yield path
+    finally:
+        for number in previous:  # a second signal must not cut the removal short
+            signal.signal(number, signal.SIG_IGN)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass  # a later run removes it
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+
+
+def _stop(number: int, frame) -> None:
+    print(f"bakegen build: {signal.Signals(number).name}: stopping", file=sys.stderr)
+    raise SystemExit(128 + number)
+
+
+def _bake(bake_args: dict, args, targets: list[str]) -> None:
+    from python_on_whales import docker  # slow to import; only build needs it
+    from python_on_whales.client_config import ClientNotFoundError
+    from python_on_whales.exceptions import DockerException
+
     try:
         if args.print:
             config = docker.buildx.bake(**bake_args, print=True)
             print(json.dumps(config, indent=2))
-            return 0
+            return
         for line in docker.buildx.bake(**bake_args, progress=args.progress, stream_logs=True):
             sys.stderr.write(line)
             sys.stderr.flush()
@@ -176,4 +231,3 @@ def run(args) -> int:
                 + failure_summary(stderr),
             )
         ) from None
-    return 0
