@@ -199,6 +199,25 @@ def _bake_file(folder: Path, text: str) -> Iterator[Path]:
             signal.signal(number, signal.SIG_DFL if handler is None else handler)
 
 
+def _stop_children() -> None:
+    """SIGTERM to the docker CLI that python-on-whales started (it passes it on to buildx,
+    which cancels the build): stopped bakegen must not leave a build running. Children
+    are found in /proc; elsewhere the docker CLI is left to its broken pipe."""
+    me = str(os.getpid())
+    try:
+        entries = [entry for entry in os.listdir("/proc") if entry.isdigit()]
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as handle:
+                stat = handle.read()
+            if stat[stat.rindex(")") + 2:].split()[1] == me:  # the field after the state: ppid
+                os.kill(int(entry), signal.SIGTERM)
+        except (OSError, ValueError, IndexError):
+            continue
+
+
 def _stop(number: int, frame) -> None:
     print(f"bakegen build: {signal.Signals(number).name}: stopping", file=sys.stderr)
     raise SystemExit(128 + number)
@@ -217,6 +236,9 @@ def _bake(bake_args: dict, args, targets: list[str]) -> None:
         for line in docker.buildx.bake(**bake_args, progress=args.progress, stream_logs=True):
             sys.stderr.write(line)
             sys.stderr.flush()
+    except (KeyboardInterrupt, SystemExit):
+        _stop_children()
+        raise
     except ClientNotFoundError:
         raise BakegenError(
             "the docker CLI was not found; install it with the buildx plugin "
