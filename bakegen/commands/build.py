@@ -18,6 +18,7 @@ itself names such a path (said on stderr when it happens).
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import re
@@ -228,6 +229,9 @@ def _bake(bake_args: dict, args, targets: list[str]) -> None:
     from python_on_whales.client_config import ClientNotFoundError
     from python_on_whales.exceptions import DockerException
 
+    # What is loaded by now lives until bakegen exits: spare the garbage collector walking
+    # it again during the build and at exit (python-on-whales' pydantic models are many).
+    gc.freeze()
     try:
         if args.print:
             config = docker.buildx.bake(**bake_args, print=True)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 import sys
 from pathlib import Path
 
-from bakegen import checks, files, rules
+from bakegen import files, rules
 from bakegen.emit.bake import render_bake
 from bakegen.model import Project, load_project
 from bakegen.output import report
@@ -21,6 +20,8 @@ def generated(source: Path, output: Path | None) -> tuple[Project, Path, str]:
 
 def stale_diff(output: Path, text: str) -> str | None:
     """A unified diff from the file on disk to what would be generated, or None when they match."""
+    import difflib  # `bakegen build` imports this module too, and never diffs
+
     current = files.read_text(output)
     if current == text:
         return None
@@ -32,6 +33,8 @@ def stale_diff(output: Path, text: str) -> str | None:
 
 
 def run(args) -> int:
+    from bakegen import checks  # reads Dockerfiles; `bakegen build` does not need it
+
     source = files.find_source(args.file)
     project, output, text = generated(source, Path(args.output) if args.output else None)
     # Generating never fails on what only a build would trip over; it says so.
