@@ -146,3 +146,23 @@ def test_build_file_is_removed_on_an_error_and_on_sigterm(tmp_path):
 def test_build_file_name_pattern():
     assert files.BUILD_FILE.fullmatch(files.build_file(Path("."), 4242).name).group(1) == "4242"
     assert files.build_file(Path("/x")).name == f".bakegen-build-{os.getpid()}.hcl"
+
+
+def test_partial_python_on_whales_import_leaves_the_package_whole():
+    """build imports python-on-whales' buildx part only; whatever imports the package later
+    gets all of it."""
+    code = (
+        "import sys\n"
+        "from bakegen.commands.build import _whales\n"
+        "buildx, not_found, failed = _whales()\n"
+        "assert 'python_on_whales.components.compose.models' not in sys.modules\n"
+        "assert type(buildx).__name__ == 'BuildxCLI' and hasattr(buildx, 'bake')\n"
+        "assert 'docker' not in vars(sys.modules['python_on_whales'])\n"
+        "import python_on_whales\n"
+        "assert python_on_whales.DockerException is failed\n"
+        "assert python_on_whales.ClientNotFoundError is not_found\n"
+        "assert type(python_on_whales.docker.buildx) is type(buildx)\n"
+        "assert python_on_whales.docker.buildx.docker_cmd == buildx.docker_cmd\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -224,20 +224,58 @@ def _stop(number: int, frame) -> None:
     raise SystemExit(128 + number)
 
 
-def _bake(bake_args: dict, args, targets: list[str]) -> None:
-    from python_on_whales import docker  # slow to import; only build needs it
+def _whales():
+    """python-on-whales' buildx commands and its two exceptions, without running the
+    package's __init__, which builds the pydantic models of every docker command
+    (containers, pods, swarm...): a third of the import time. The package module stays
+    in sys.modules unexecuted; the first use of a name its __init__ defines
+    (`python_on_whales.docker`) runs it, so later users get the whole package. If the
+    layout is not the one known here, the package is imported as usual."""
+    import importlib.util
+
+    if "python_on_whales" not in sys.modules:
+        spec = importlib.util.find_spec("python_on_whales")
+        if spec is not None and spec.loader is not None and spec.submodule_search_locations is not None:
+            package = importlib.util.module_from_spec(spec)
+
+            def complete(name: str):  # PEP 562: called for a name the module does not have
+                folders = spec.submodule_search_locations or ()
+                if any(os.path.exists(os.path.join(f, name)) or os.path.exists(os.path.join(f, f"{name}.py")) for f in folders):
+                    raise AttributeError(name)  # a submodule, for the import system to load
+                del package.__dict__["__getattr__"]
+                spec.loader.exec_module(package)
+                return getattr(package, name)
+
+            package.__dict__["__getattr__"] = complete
+            sys.modules["python_on_whales"] = package
+            try:
+                from python_on_whales.client_config import ClientConfig, ClientNotFoundError
+                from python_on_whales.components.buildx.cli_wrapper import BuildxCLI
+                from python_on_whales.exceptions import DockerException
+
+                # what `python_on_whales.docker.buildx` is
+                return BuildxCLI(ClientConfig(client_type="docker")), ClientNotFoundError, DockerException
+            except (ImportError, AttributeError, TypeError):
+                for name in [n for n in sys.modules if n == "python_on_whales" or n.startswith("python_on_whales.")]:
+                    del sys.modules[name]
+    from python_on_whales import docker
     from python_on_whales.client_config import ClientNotFoundError
     from python_on_whales.exceptions import DockerException
 
+    return docker.buildx, ClientNotFoundError, DockerException
+
+
+def _bake(bake_args: dict, args, targets: list[str]) -> None:
+    buildx, ClientNotFoundError, DockerException = _whales()  # slow to import; only build needs it
     # What is loaded by now lives until bakegen exits: spare the garbage collector walking
     # it again during the build and at exit (python-on-whales' pydantic models are many).
     gc.freeze()
     try:
         if args.print:
-            config = docker.buildx.bake(**bake_args, print=True)
+            config = buildx.bake(**bake_args, print=True)
             print(json.dumps(config, indent=2))
             return
-        for line in docker.buildx.bake(**bake_args, progress=args.progress, stream_logs=True):
+        for line in buildx.bake(**bake_args, progress=args.progress, stream_logs=True):
             sys.stderr.write(line)
             sys.stderr.flush()
     except (KeyboardInterrupt, SystemExit):
