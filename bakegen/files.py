@@ -11,7 +11,7 @@ from bakegen.errors import BakegenError, Diagnostic, Position
 
 DEFAULT_SOURCE = "images.yaml"
 DEFAULT_OUTPUT = "docker-bake.hcl"
-# The bake file one `bakegen build` hands buildx, beside the whole one: hidden, and named
+# The bake file one `bakegen build` hands buildx, in the temporary folder: hidden, and named
 # after bakegen and the process, so that a run can tell its own from a killed run's.
 BUILD_FILE = re.compile(r"\.bakegen-build-([1-9][0-9]*)\.hcl")
 
@@ -99,6 +99,10 @@ def read_text(path: Path) -> str | None:
         return ""
     except OSError as exc:
         raise BakegenError(Diagnostic(Position(str(path)), f"cannot read: {exc.strerror}")) from None
+
+
+def build_file_folder() -> Path:
+    return Path(tempfile.gettempdir())
 
 
 def build_file(folder: Path, pid: int | None = None) -> Path:

@@ -1,5 +1,6 @@
 """`bakegen build` up to the docker CLI: the bake file it hands buildx and the arguments,
-with a recording `docker` on PATH (tests/e2e builds for real), and the life of that file."""
+with a recording `docker` on PATH (tests/e2e builds for real), and the life of that file
+in the temporary folder (TMPDIR)."""
 
 import os
 import signal
@@ -40,11 +41,12 @@ RECORDING_DOCKER = """\
 printf '%s\\n' "$@" > "$RECORD/argv"
 prev=
 for arg in "$@"; do
-  if [ "$prev" = --file ]; then cp "$arg" "$RECORD/bake.hcl"; echo "$arg" > "$RECORD/name"; fi
+  if [ "$prev" = --file ]; then cp "$arg" "$RECORD/bake.hcl"; echo "$arg" > "$RECORD/path"; fi
   prev=$arg
 done
 pwd > "$RECORD/cwd"
-ls -a > "$RECORD/ls"
+echo "$BUILDX_BAKE_FILE_RELATIVE_PATHS" > "$RECORD/relative"
+ls -a "$TMPDIR" > "$RECORD/ls"
 exit "${DOCKER_EXIT:-0}"
 """
 
@@ -58,8 +60,14 @@ def project(write, tmp_path):
     (bin_dir / "docker").chmod(0o755)
     record = tmp_path / "record"
     record.mkdir()
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "RECORD": str(record)}
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "RECORD": str(record), "TMPDIR": str(temporary)}
     return root, record, env
+
+
+def temporary_files(env: dict) -> list[str]:
+    return sorted(p.name for p in Path(env["TMPDIR"]).iterdir())
 
 
 def build(root: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
@@ -71,18 +79,22 @@ def build(root: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
 
 def test_bake_gets_a_file_of_the_targets_and_what_they_need(project):
     root, record, env = project
-    result = build(root, env, "apps", "--set", "*.output=type=cacheonly")
+    result = build(root, {**env, "BUILDX_BAKE_FILE_RELATIVE_PATHS": "1"}, "apps", "--set", "*.output=type=cacheonly")
     assert result.returncode == 0, result.stderr
     argv = (record / "argv").read_text().splitlines()
     assert argv[:2] == ["buildx", "bake"]
     assert argv[-1] == "kid"  # the group, expanded
-    assert files.BUILD_FILE.fullmatch((record / "name").read_text().strip())
-    assert (record / "cwd").read_text().strip() == str(root)  # beside docker-bake.hcl
+    path = Path((record / "path").read_text().strip())
+    assert path.parent == Path(env["TMPDIR"]) and files.BUILD_FILE.fullmatch(path.name)
+    assert (record / "cwd").read_text().strip() == str(root)  # bake runs beside docker-bake.hcl
+    # the paths in it are relative to where bake runs, not to the file's folder
+    assert (record / "relative").read_text().strip() == "0"
     targets = hclread.targets((record / "bake.hcl").read_text())
     assert {n: t["platforms"] for n, t in targets.items()} == {"par": ["linux/arm64"], "kid": ["linux/arm64"]}
     # the whole file is written as before; the build's file is gone
     assert set(hclread.targets((root / "docker-bake.hcl").read_text())) == {"par", "kid", "other"}
     assert sorted(p.name for p in root.iterdir()) == ["D", "docker-bake.hcl", "images.yaml"]
+    assert temporary_files(env) == []
 
 
 def test_the_file_is_removed_when_bake_fails(project):
@@ -91,7 +103,7 @@ def test_the_file_is_removed_when_bake_fails(project):
     assert result.returncode == 1
     assert "docker buildx bake kid failed (exit 3)" in result.stderr
     assert (record / "bake.hcl").exists()
-    assert sorted(p.name for p in root.iterdir()) == ["D", "docker-bake.hcl", "images.yaml"]
+    assert temporary_files(env) == []
 
 
 def test_an_override_for_an_image_left_out_is_not_handed_to_bake(project):
@@ -104,6 +116,7 @@ def test_an_override_for_an_image_left_out_is_not_handed_to_bake(project):
 
 def test_stale_files_of_killed_runs_are_removed_and_nothing_else(project):
     root, record, env = project
+    temporary = Path(env["TMPDIR"])
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
@@ -114,16 +127,40 @@ def test_stale_files_of_killed_runs_are_removed_and_nothing_else(project):
             f".bakegen-build-0{dead.pid}.hcl",
         ]
         for name in keep + [f".bakegen-build-{dead.pid}.hcl"]:
-            (root / name).write_text("")
+            (temporary / name).write_text("")
         result = build(root, env, "kid")
         assert result.returncode == 0, result.stderr
-        assert f"removed .bakegen-build-{dead.pid}.hcl, left by a build that was killed" in result.stderr
-        assert sorted(p.name for p in root.iterdir()) == sorted(["D", "docker-bake.hcl", "images.yaml", *keep])
+        assert f"removed {temporary / f'.bakegen-build-{dead.pid}.hcl'}, left by a build that was killed" in result.stderr
+        assert temporary_files(env) == sorted(keep)
         # bake saw the old ones it was not handed, and its own
         assert f".bakegen-build-{alive.pid}.hcl" in (record / "ls").read_text().split()
+        assert Path((record / "path").read_text().strip()).name in (record / "ls").read_text().split()
     finally:
         alive.kill()
         alive.wait()
+
+
+def test_the_file_is_made_afresh_never_through_a_link(project, tmp_path):
+    """The temporary folder is shared: a link planted under the name a build will use
+    must not make bakegen write through it."""
+    root, record, env = project
+    victim = tmp_path / "victim"
+    victim.write_text("keep me")
+    # the build's name is its pid, unknown beforehand: plant the link for the next pids
+    code = (
+        "import os, sys; from pathlib import Path\n"
+        f"victim = {str(victim)!r}; folder = Path({env['TMPDIR']!r})\n"
+        "for pid in range(os.getpid() + 1, os.getpid() + 200):\n"
+        "    (folder / f'.bakegen-build-{pid}.hcl').symlink_to(victim)\n"
+        "print(os.getpid())\n"
+    )
+    planter = int(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
+    result = build(root, env, "kid")
+    assert result.returncode == 0, result.stderr
+    assert victim.read_text() == "keep me"
+    # the build's own name was among the links (else this test proved nothing)
+    pid = int(files.BUILD_FILE.fullmatch(Path((record / "path").read_text().strip()).name).group(1))
+    assert planter < pid < planter + 200
 
 
 def test_build_file_is_removed_on_an_error_and_on_sigterm(tmp_path):

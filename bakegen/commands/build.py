@@ -3,9 +3,13 @@ requested targets.
 
 bake gets a bake file of its own for the build (``bakegen.plan``): the requested images,
 what they need, each ancestor narrowed to the platforms its requested descendants need.
-It is written beside docker-bake.hcl, where relative paths mean the same, as
-``.bakegen-build-<pid>.hcl``, and removed when the build ends, also on an error, Ctrl-C,
-SIGTERM or SIGHUP; a later run removes those of runs that were killed.
+It is ``.bakegen-build-<pid>.hcl`` in the temporary folder, removed when the build ends,
+also on an error, Ctrl-C, SIGTERM or SIGHUP; a later run removes those of runs that were
+killed. Not beside docker-bake.hcl: that folder is often a build context, and an image
+that copies it whole (``COPY . /src``) would get the file, a new one every run, and never
+be cached. Its paths are written relative to docker-bake.hcl's folder, where bake runs:
+bake resolves them against its working directory, as for docker-bake.hcl itself
+(``BUILDX_BAKE_FILE_RELATIVE_PATHS`` is pinned off for it, so that they stay so).
 
 The docker CLI is driven through python-on-whales, never through a shell
 string. Two bake flags it does not wrap are reached another way:
@@ -155,13 +159,15 @@ def run(args) -> int:
         )
 
     os.chdir(out_dir)  # bake resolves relative paths against the working directory
-    for stale in files.remove_stale_build_files(out_dir):
-        print(f"bakegen build: removed {stale.name}, left by a build that was killed", file=sys.stderr)
-    with _bake_file(out_dir, render_bake(project, output, plan)) as bake_file:
+    variables["BUILDX_BAKE_FILE_RELATIVE_PATHS"] = "0"  # ... and not against the build file's folder
+    folder = files.build_file_folder()
+    for stale in files.remove_stale_build_files(folder):
+        print(f"bakegen build: removed {stale}, left by a build that was killed", file=sys.stderr)
+    with _bake_file(folder, render_bake(project, output, plan)) as bake_file:
         bake_args = dict(
             targets=list(plan.requested),
             builder=args.builder,
-            files=[bake_file.name],
+            files=[str(bake_file)],
             load=args.load,
             push=args.push,
             cache=not args.no_cache,
@@ -182,9 +188,14 @@ def _bake_file(folder: Path, text: str) -> Iterator[Path]:
     previous = {number: signal.getsignal(number) for number in (signal.SIGINT, *STOP_SIGNALS)} if main_thread else {}
     for number in STOP_SIGNALS if main_thread else ():
         signal.signal(number, _stop)
+    created = False
     try:
         try:
-            with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            path.unlink(missing_ok=True)  # of a killed process that had this pid
+            # created here and now, never through a link someone put in the shared folder
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            created = True
+            with open(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
         except OSError as exc:
             raise BakegenError(Diagnostic(Position(str(path)), f"cannot write: {exc.strerror}")) from None
@@ -193,7 +204,8 @@ def _bake_file(folder: Path, text: str) -> Iterator[Path]:
         for number in previous:  # a second signal must not cut the removal short
             signal.signal(number, signal.SIG_IGN)
         try:
-            path.unlink(missing_ok=True)
+            if created:
+                path.unlink(missing_ok=True)
         except OSError:
             pass  # a later run removes it
         for number, handler in previous.items():

@@ -1,6 +1,7 @@
 """The bake file `bakegen build` hands buildx: only the requested targets and what they
-need (read back with `--print`), never a published parent, and gone when the build ends,
-also when bakegen is stopped by SIGTERM or SIGINT, with the build it started."""
+need (read back with `--print`), never a published parent, outside every build context,
+and gone when the build ends, also when bakegen is stopped by SIGTERM or SIGINT, with the
+build it started. Each test gives bakegen a temporary folder (TMPDIR) of its own."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -17,8 +19,15 @@ from tests.e2e import support
 from tests.e2e.test_push import pushed_platforms
 
 
-def build_files(root) -> list[str]:
-    return sorted(p.name for p in root.glob(".bakegen-build-*"))
+@pytest.fixture
+def env(env, tmp_path):
+    temporary = tmp_path / "tmpdir"
+    temporary.mkdir()
+    return {**env, "TMPDIR": str(temporary)}
+
+
+def build_files(env) -> list[str]:
+    return sorted(p.name for p in Path(env["TMPDIR"]).glob(".bakegen-build-*"))
 
 
 def test_print_shows_only_the_targets_and_what_they_need(tmp_path, make_project, env):
@@ -40,7 +49,7 @@ def test_print_shows_only_the_targets_and_what_they_need(tmp_path, make_project,
         "kid": ["linux/arm64"],
     }
     assert config["target"]["par"]["output"] == [{"type": "cacheonly"}]
-    assert build_files(project.root) == []
+    assert build_files(env) == []
     # the committed file still has every image
     assert '"other"' in project.bake_file.read_text()
 
@@ -65,6 +74,30 @@ def test_push_publishes_the_requested_image_and_never_its_parent(tmp_path, make_
     assert pushed_platforms(registry, f"{namespace}/kid", "e2e") == {"linux/arm64"}
     status, _, body = support.http_get(f"http://{registry}/v2/{namespace}/par/tags/list")
     assert status == 404, (status, body[:300])
+
+
+def test_a_context_copied_whole_is_cached_and_holds_no_bakegen_file(tmp_path, make_project, env, out_dir):
+    """The bake folder is the build context here, and the image copies it whole."""
+    project = make_project(
+        tmp_path / "project",  # the exports (out_dir) outside it
+        images={"app": {"args": {"NONCE": support.unique()}}},
+        dockerfiles={"app": 'COPY . /src\nARG NONCE\nRUN echo "$NONCE" && ls -a /src > /listing\n'},
+    )
+
+    def build(out: str):
+        result = support.bakegen(
+            "build", "app", "--progress", "rawjson", "--set", f"app.output=type=local,dest={out_dir / out}",
+            cwd=project.root, env=env,
+        )
+        assert result.returncode == 0, support.show(result)
+        return result
+
+    first = build("first")
+    assert len(support.executed(first.stderr)) == 1, support.steps(first.stderr)
+    listing = (out_dir / "first" / "listing").read_text().split()
+    assert "docker-bake.hcl" in listing and not [n for n in listing if "bakegen-build" in n], listing
+    second = build("second")
+    assert support.executed(second.stderr) == [], support.steps(second.stderr)
 
 
 def children(pid: int) -> list[int]:
@@ -100,7 +133,7 @@ def test_stopped_build_removes_its_file_and_stops_its_build(tmp_path, make_proje
     process = subprocess.Popen(argv, cwd=project.root, env=env, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120
-        while not (build_files(project.root) and children(process.pid)):
+        while not (build_files(env) and children(process.pid)):
             assert process.poll() is None and time.monotonic() < deadline, process.stderr.read()
             time.sleep(0.2)
         docker_cli = children(process.pid)
@@ -112,7 +145,7 @@ def test_stopped_build_removes_its_file_and_stops_its_build(tmp_path, make_proje
             process.kill()
             process.wait()
     assert process.returncode == status, stderr
-    assert build_files(project.root) == [], stderr
+    assert build_files(env) == [], stderr
     deadline = time.monotonic() + 30
     while any(alive(pid) for pid in docker_cli) and time.monotonic() < deadline:
         time.sleep(0.2)
