@@ -40,7 +40,7 @@ from bakegen.model import Project
 from bakegen.output import report
 from bakegen.plan import overrides_for, plan_build
 
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 def _outside_paths(project: Project, image_ids: Sequence[str], out_dir: Path) -> list[str]:
