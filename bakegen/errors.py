@@ -6,7 +6,6 @@ Anything the user caused (bad YAML, an unknown parent, a failed build) is a
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -82,5 +81,7 @@ def one_line(text: str) -> str:
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """"; did you mean 'x'?" for the closest choice, or "" when none is close."""
+    import difflib  # only on the way to an error message
+
     close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""

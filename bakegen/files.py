@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -11,6 +12,9 @@ from bakegen.errors import BakegenError, Diagnostic, Position
 
 DEFAULT_SOURCE = "images.yaml"
 DEFAULT_OUTPUT = "docker-bake.hcl"
+# The bake file one `bakegen build` hands buildx, in the temporary folder: hidden, and named
+# after bakegen and the process, so that a run can tell its own from a killed run's.
+BUILD_FILE = re.compile(r"\.bakegen-build-([1-9][0-9]*)\.hcl")
 
 
 def find_source(given: str | None) -> Path:
@@ -123,3 +127,46 @@ def read_text(path: Path) -> str | None:
         raise BakegenError(
             Diagnostic(Position(str(path)), f"cannot read: {exc.strerror}", code="cannot-read")
         ) from None
+
+
+def build_file_folder() -> Path:
+    return Path(tempfile.gettempdir())
+
+
+def build_file(folder: Path, pid: int | None = None) -> Path:
+    return folder / f".bakegen-build-{pid or os.getpid()}.hcl"
+
+
+def remove_stale_build_files(folder: Path) -> list[Path]:
+    """Remove the build files of `bakegen build` runs that were killed: a name of exactly
+    that pattern whose process is gone. The paths removed."""
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        match = BUILD_FILE.fullmatch(name)
+        if not match or _alive(int(match.group(1))):
+            continue
+        path = folder / name
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue  # another run removed it first
+        except OSError:
+            continue  # not ours to remove (permissions); it does no harm
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except OSError:  # EPERM: another user's process
+        return True
+    return True

@@ -1,4 +1,15 @@
-"""`bakegen build`: regenerate docker-bake.hcl if stale, then `docker buildx bake` it.
+"""`bakegen build`: regenerate docker-bake.hcl if stale, then `docker buildx bake` the
+requested targets.
+
+bake gets a bake file of its own for the build (``bakegen.plan``): the requested images,
+what they need, each ancestor narrowed to the platforms its requested descendants need.
+It is ``.bakegen-build-<pid>.hcl`` in the temporary folder, removed when the build ends,
+also on an error, Ctrl-C, SIGTERM or SIGHUP; a later run removes those of runs that were
+killed. Not beside docker-bake.hcl: that folder is often a build context, and an image
+that copies it whole (``COPY . /src``) would get the file, a new one every run, and never
+be cached. Its paths are written relative to docker-bake.hcl's folder, where bake runs:
+bake resolves them against its working directory, as for docker-bake.hcl itself
+(``BUILDX_BAKE_FILE_RELATIVE_PATHS`` is pinned off for it, so that they stay so).
 
 The docker CLI is driven through python-on-whales, never through a shell
 string. Two bake flags it does not wrap are reached another way:
@@ -10,25 +21,34 @@ itself names such a path (said on stderr when it happens).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import re
+import signal
 import sys
+import threading
 from pathlib import Path
+from typing import Iterator, Sequence
 
 from bakegen import files, rules
 from bakegen.commands.generate import generated
 from bakegen.dockerfile import Dockerfiles
-from bakegen.errors import BakegenError, Diagnostic, UsageError
+from bakegen.emit.bake import render_bake
+from bakegen.errors import BakegenError, Diagnostic, Position, UsageError
 from bakegen.model import Project
 from bakegen.output import report
+from bakegen.plan import overrides_for, plan_build
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
-def _outside_paths(project: Project, out_dir: Path) -> list[str]:
-    """Local paths of images.yaml that bake's file-system entitlement check would stop at."""
+def _outside_paths(project: Project, image_ids: Sequence[str], out_dir: Path) -> list[str]:
+    """Local paths of the images built that bake's file-system entitlement check would stop at."""
     outside = set()
-    for image in project.images.values():
-        for local in image.local_paths:
+    for image_id in image_ids:
+        for local in project.images[image_id].local_paths:
             path = (project.root / local.value).resolve()
             if not _inside(path, out_dir):
                 outside.add(str(path))
@@ -102,10 +122,6 @@ def failure_summary(stderr: str) -> str:
 
 
 def run(args) -> int:
-    from python_on_whales import docker  # slow to import; only build needs it
-    from python_on_whales.client_config import ClientNotFoundError
-    from python_on_whales.exceptions import DockerException
-
     source = files.find_source(args.file)
     project, output, text = generated(source, Path(args.output) if args.output else None)
     report(list(project.warnings))
@@ -123,16 +139,16 @@ def run(args) -> int:
         print(f"regenerated {output}", file=sys.stderr)
 
     targets = args.targets or ["default"]
-    project.graph.expand(targets)  # unknown names fail here, with a suggestion
     overrides = _key_values(args.set, "--set")
     if args.call:
         overrides["*.call"] = args.call
+    plan = plan_build(project, targets, overrides)  # unknown names fail here, with a suggestion
     variables = _key_values(args.var, "--var")
     out_dir = output.resolve().parent
     # Paths the user typed are relative to where they typed them; bake runs in out_dir.
     metadata_file = str(Path(args.metadata_file).resolve()) if args.metadata_file else None
-    overrides = {key: _absolute_dest(key, value) for key, value in overrides.items()}
-    outside = _outside_paths(project, out_dir)
+    overrides = {key: _absolute_dest(key, value) for key, value in overrides_for(plan, project, overrides).items()}
+    outside = _outside_paths(project, plan.images, out_dir)
     outside += [
         dest for key, value in overrides.items() if (dest := _dest_of(key, value)) and not _inside(Path(dest), out_dir)
     ]
@@ -145,25 +161,140 @@ def run(args) -> int:
         )
 
     os.chdir(out_dir)  # bake resolves relative paths against the working directory
-    bake_args = dict(
-        targets=targets,
-        builder=args.builder,
-        files=[output.name],
-        load=args.load,
-        push=args.push,
-        cache=not args.no_cache,
-        set=overrides,
-        variables=variables,
-        metadata_file=metadata_file,
-    )
+    variables["BUILDX_BAKE_FILE_RELATIVE_PATHS"] = "0"  # ... and not against the build file's folder
+    folder = files.build_file_folder()
+    for stale in files.remove_stale_build_files(folder):
+        print(f"bakegen build: removed {stale}, left by a build that was killed", file=sys.stderr)
+    with _bake_file(folder, render_bake(project, output, plan)) as bake_file:
+        bake_args = dict(
+            targets=list(plan.requested),
+            builder=args.builder,
+            files=[str(bake_file)],
+            load=args.load,
+            push=args.push,
+            cache=not args.no_cache,
+            set=overrides,
+            variables=variables,
+            metadata_file=metadata_file,
+        )
+        _bake(bake_args, args, targets)
+    return 0
+
+
+@contextlib.contextmanager
+def _bake_file(folder: Path, text: str) -> Iterator[Path]:
+    """The build's bake file in folder, removed when the build ends. SIGTERM and SIGHUP
+    become SystemExit meanwhile, so that the removal runs for them as for Ctrl-C."""
+    path = files.build_file(folder)
+    main_thread = threading.current_thread() is threading.main_thread()  # where signals are handled
+    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, *STOP_SIGNALS)} if main_thread else {}
+    for number in STOP_SIGNALS if main_thread else ():
+        signal.signal(number, _stop)
+    created = False
+    try:
+        try:
+            path.unlink(missing_ok=True)  # of a killed process that had this pid
+            # created here and now, never through a link someone put in the shared folder
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            created = True
+            with open(fd, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise BakegenError(Diagnostic(Position(str(path)), f"cannot write: {exc.strerror}")) from None
+        yield path
+    finally:
+        for number in previous:  # a second signal must not cut the removal short
+            signal.signal(number, signal.SIG_IGN)
+        try:
+            if created:
+                path.unlink(missing_ok=True)
+        except OSError:
+            pass  # a later run removes it
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+
+
+def _stop_children() -> None:
+    """SIGTERM to the docker CLI that python-on-whales started (it passes it on to buildx,
+    which cancels the build): stopped bakegen must not leave a build running. Children
+    are found in /proc; elsewhere the docker CLI is left to its broken pipe."""
+    me = str(os.getpid())
+    try:
+        entries = [entry for entry in os.listdir("/proc") if entry.isdigit()]
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as handle:
+                stat = handle.read()
+            if stat[stat.rindex(")") + 2:].split()[1] == me:  # the field after the state: ppid
+                os.kill(int(entry), signal.SIGTERM)
+        except (OSError, ValueError, IndexError):
+            continue
+
+
+def _stop(number: int, frame) -> None:
+    print(f"bakegen build: {signal.Signals(number).name}: stopping", file=sys.stderr)
+    raise SystemExit(128 + number)
+
+
+def _whales():
+    """python-on-whales' buildx commands and its two exceptions, without running the
+    package's __init__, which builds the pydantic models of every docker command
+    (containers, pods, swarm...): a third of the import time. The package module stays
+    in sys.modules unexecuted; the first use of a name its __init__ defines
+    (`python_on_whales.docker`) runs it, so later users get the whole package. If the
+    layout is not the one known here, the package is imported as usual."""
+    import importlib.util
+
+    if "python_on_whales" not in sys.modules:
+        spec = importlib.util.find_spec("python_on_whales")
+        if spec is not None and spec.loader is not None and spec.submodule_search_locations is not None:
+            package = importlib.util.module_from_spec(spec)
+
+            def complete(name: str):  # PEP 562: called for a name the module does not have
+                folders = spec.submodule_search_locations or ()
+                if any(os.path.exists(os.path.join(f, name)) or os.path.exists(os.path.join(f, f"{name}.py")) for f in folders):
+                    raise AttributeError(name)  # a submodule, for the import system to load
+                del package.__dict__["__getattr__"]
+                spec.loader.exec_module(package)
+                return getattr(package, name)
+
+            package.__dict__["__getattr__"] = complete
+            sys.modules["python_on_whales"] = package
+            try:
+                from python_on_whales.client_config import ClientConfig, ClientNotFoundError
+                from python_on_whales.components.buildx.cli_wrapper import BuildxCLI
+                from python_on_whales.exceptions import DockerException
+
+                # what `python_on_whales.docker.buildx` is
+                return BuildxCLI(ClientConfig(client_type="docker")), ClientNotFoundError, DockerException
+            except (ImportError, AttributeError, TypeError):
+                for name in [n for n in sys.modules if n == "python_on_whales" or n.startswith("python_on_whales.")]:
+                    del sys.modules[name]
+    from python_on_whales import docker
+    from python_on_whales.client_config import ClientNotFoundError
+    from python_on_whales.exceptions import DockerException
+
+    return docker.buildx, ClientNotFoundError, DockerException
+
+
+def _bake(bake_args: dict, args, targets: list[str]) -> None:
+    buildx, ClientNotFoundError, DockerException = _whales()  # slow to import; only build needs it
+    # What is loaded by now lives until bakegen exits: spare the garbage collector walking
+    # it again during the build and at exit (python-on-whales' pydantic models are many).
+    gc.freeze()
     try:
         if args.print:
-            config = docker.buildx.bake(**bake_args, print=True)
+            config = buildx.bake(**bake_args, print=True)
             print(json.dumps(config, indent=2))
-            return 0
-        for line in docker.buildx.bake(**bake_args, progress=args.progress, stream_logs=True):
+            return
+        for line in buildx.bake(**bake_args, progress=args.progress, stream_logs=True):
             sys.stderr.write(line)
             sys.stderr.flush()
+    except (KeyboardInterrupt, SystemExit):
+        _stop_children()
+        raise
     except ClientNotFoundError:
         raise BakegenError(
             "the docker CLI was not found; install it with the buildx plugin "
@@ -178,4 +309,3 @@ def run(args) -> int:
                 + failure_summary(stderr),
             )
         ) from None
-    return 0

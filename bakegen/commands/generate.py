@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import sys
 from pathlib import Path
 
@@ -23,6 +22,8 @@ def generated(source: Path, output: Path | None) -> tuple[Project, Path, str]:
 
 def stale_diff(output: Path, text: str) -> str | None:
     """A unified diff from the file on disk to what would be generated, or None when they match."""
+    import difflib  # `bakegen build` imports this module too, and never diffs
+
     current = files.read_text(output)
     if current == text:
         return None
@@ -39,6 +40,8 @@ def stale_diff(output: Path, text: str) -> str | None:
 
 
 def run(args) -> int:
+    from bakegen import checks  # reads Dockerfiles; `bakegen build` does not need it
+
     source = files.find_source(args.file)
     to_stdout = args.output == "-"  # paths in it are then relative to images.yaml's folder
     if to_stdout and args.check:

@@ -3,6 +3,7 @@ and reading buildx's ``--progress=rawjson`` stream."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -231,3 +232,22 @@ def executed(stream: str, kind: str = "RUN") -> list[str]:
 
 def cached(stream: str, kind: str = "RUN") -> list[str]:
     return sorted(v["name"] for v in steps(stream, kind) if v.get("cached"))
+
+
+def outputs(stream: str) -> dict[str, str]:
+    """What each vertex printed (a RUN step's stdout and stderr), by vertex name."""
+    names: dict[str, str] = {}
+    data: dict[str, bytes] = {}
+    for line in stream.splitlines():
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        for vertex in record.get("vertexes") or []:
+            names[vertex["digest"]] = vertex.get("name", "")
+        for log in record.get("logs") or []:
+            data[log["vertex"]] = data.get(log["vertex"], b"") + base64.b64decode(log.get("data") or "")
+    return {names.get(digest, digest): text.decode(errors="replace") for digest, text in data.items()}
