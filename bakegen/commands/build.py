@@ -302,10 +302,7 @@ def _bake(bake_args: dict, args, targets: list[str]) -> None:
         ) from None
     except DockerException as exc:
         stderr = exc.stderr if isinstance(exc.stderr, str) else (exc.stderr or b"").decode(errors="replace")
-        raise BakegenError(
-            Diagnostic(
-                None,
-                f"docker buildx bake {' '.join(targets)} failed (exit {exc.return_code}):\n"
-                + failure_summary(stderr),
-            )
-        ) from None
+        # one diagnostic per line: each prints on a line of its own
+        summary = [f"docker buildx bake {' '.join(targets)} failed (exit {exc.return_code}):"]
+        summary += failure_summary(stderr).splitlines()
+        raise BakegenError([Diagnostic(None, line, code="build-failed") for line in summary]) from None
