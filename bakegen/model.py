@@ -203,7 +203,7 @@ def _image(doc: Document, image_id: str, raw: dict, defaults: dict) -> Image:
         out = {}
         for name, value in (merged.get(field) or {}).items():
             own = ("images", image_id, field, name)
-            src = own if own in doc.positions else ("defaults", field, name)
+            src = own if doc.has(own) else ("defaults", field, name)
             out[name] = _text(doc, src, value)
         return out
 
@@ -483,7 +483,7 @@ def _platform_problems(project: Project) -> list[Diagnostic]:
                 problems.append(
                     Diagnostic(
                         project.where("images", image.id, "platforms")
-                        if ("images", image.id, "platforms") in project.document.positions
+                        if project.document.has(("images", image.id, "platforms"))
                         else project.where(*path),
                         f"'{image.id}' builds for {', '.join(extra)} but its "
                         f"{'parent' if path[-1] == 'from' else 'context'} '{other_id}' is only built for "
