@@ -17,12 +17,14 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-import jsonschema
-
+from bakegen import schemacheck
 from bakegen.errors import BakegenError, Diagnostic, Position
 from bakegen.yamldoc import Document, load_document, parse_document
+
+if TYPE_CHECKING:
+    import jsonschema
 
 LAYERS = ("base", "framework", "application")
 BUILTIN_GROUPS = ("default", "all") + LAYERS
@@ -230,6 +232,12 @@ def _image(doc: Document, image_id: str, raw: dict, defaults: dict) -> Image:
 
 
 def _validate_schema(doc: Document) -> None:
+    if schemacheck.conforms(doc.data, schema()):
+        return
+    # Invalid (or a schema the fast check does not know): jsonschema says what is wrong.
+    # Imported only now: it is slow to import and to run on large files.
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema())
     problems = []
     for err in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
