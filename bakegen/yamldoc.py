@@ -119,22 +119,22 @@ def load_document(path: str | Path, display_name: str | None = None) -> Document
 
 
 def parse_document(text: str, file: str) -> Document:
-    # Reading makes several containers per value (node, marks, pairs) and no garbage the cyclic
-    # collector could free, yet the collector would traverse the growing tree again and again
-    # while reading, and in full once more soon after: two thirds of the time to load a
-    # 10,000-image file. So it pauses while reading, and then the document, which lives as long
-    # as the project (in practice the process), is frozen out of its sight. Reference counting
-    # still frees it; only cycles that are already garbage at that moment are never collected.
+    # Reading makes several containers per value (node, marks, pairs) and nothing for the cyclic
+    # garbage collector to free, yet the collector would traverse the growing tree again and
+    # again: most of the time to read a 10,000-image file. So it pauses while reading, and the
+    # new objects then go straight to its oldest generation (freeze + unfreeze moves them
+    # without a traversal), where its next full collection looks at them once. Unless someone
+    # froze objects for good: unfreeze would release theirs too.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        document = _parse(text, file)
+        return _parse(text, file)
     finally:
         if collecting:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
-    if collecting:
-        gc.freeze()
-    return document
 
 
 def _parse(text: str, file: str) -> Document:

@@ -163,9 +163,9 @@ def test_merges_cannot_expand_without_bound():
 
 
 def test_reading_leaves_the_garbage_collector_as_it_found_it():
-    assert gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
     doc(SAMPLE)
-    assert gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # nothing kept out of its sight
     with pytest.raises(BakegenError):
         doc("a: {<<: x}\n")
     assert gc.isenabled()
@@ -175,3 +175,10 @@ def test_reading_leaves_the_garbage_collector_as_it_found_it():
         assert not gc.isenabled()
     finally:
         gc.enable()
+    gc.freeze()  # what someone else froze stays frozen
+    try:
+        count = gc.get_freeze_count()
+        doc(SAMPLE)
+        assert gc.get_freeze_count() == count
+    finally:
+        gc.unfreeze()
