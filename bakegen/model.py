@@ -17,15 +17,17 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Collection, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Collection, Iterator, Mapping
 
-import jsonschema
-
+from bakegen import schemacheck
 from bakegen.compat import Compat, CompatError, load_compat
 from bakegen.errors import BakegenError, Diagnostic, Position, did_you_mean
 from bakegen.graph import GENERATED_GROUPS, LAYER_GROUPS, ImageGraph, find_cycle
 from bakegen.references import COMMON_PLATFORMS, platform_problem, reference_problem, registry_problem
 from bakegen.yamldoc import Document, load_document, parse_document
+
+if TYPE_CHECKING:
+    import jsonschema
 
 # Matched with fullmatch: `$` would also match before a final newline.
 ID_RE = re.compile(r"[A-Za-z0-9_-]+")
@@ -289,6 +291,12 @@ def _image(doc: Document, image_id: str, raw: dict, defaults: dict, ids: Mapping
 
 
 def _validate_schema(doc: Document) -> None:
+    if schemacheck.conforms(doc.data, schema()):
+        return
+    # Invalid (or a schema the fast check does not know): jsonschema says what is wrong.
+    # Imported only now: it is slow to import and to run on large files.
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema())
     problems = []
     for err in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
