@@ -46,8 +46,9 @@ def missing_paths(project: Project) -> list[Diagnostic]:
                 )
                 continue
             message = _missing_message(project, local.role, local.value, local.field)
-            if local.role == "named context":
-                message += did_you_mean(local.value, set(project.images))
+            if local.role == "named context" and "/" not in local.value:  # a mistyped image id?
+                near = [i for i in project.images if abs(len(i) - len(local.value)) <= 2]
+                message += did_you_mean(local.value, near)
             problems.append(
                 Diagnostic(project.where(*local.field), message, code=f"missing-{local.role.replace(' ', '-')}")
             )
