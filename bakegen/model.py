@@ -23,6 +23,7 @@ import jsonschema
 
 from bakegen.compat import Compat, CompatError, load_compat
 from bakegen.errors import BakegenError, Diagnostic, Position, did_you_mean
+from bakegen.expand import expand_matrices
 from bakegen.graph import GENERATED_GROUPS, LAYER_GROUPS, ImageGraph, find_cycle
 from bakegen.references import COMMON_PLATFORMS, platform_problem, reference_problem, registry_problem
 from bakegen.yamldoc import Document, load_document, parse_document
@@ -191,6 +192,7 @@ def build_project(doc: Document, path: Path, lenient: bool = False) -> Project:
                 doc.where(()), "images.yaml must be a mapping with 'version: 1' and 'images:'", code="not-a-mapping"
             )
         )
+    doc = expand_matrices(doc)  # matrix: entries become plain images before anything reads them
     _validate_schema(doc)
     data = doc.data
     try:
