@@ -591,3 +591,26 @@ def test_groups_list_expanded_ids_and_check_json_names_the_values(write, monkeyp
         (6, 17, "missing-dockerfile", "cann-910b (matrix chip=910b)"),
         (6, 17, "missing-dockerfile", "cann-310p (matrix chip=310p)"),
     ]
+
+
+@pytest.mark.parametrize(
+    "entry, codes",
+    [
+        ('x-{{n}}: {from: python, dockerfile: x, args: {A: "{{m}}"}, matrix: {n: [a]}}', ["unknown-axis"]),
+        ('x-{{n}}: {from: python, dockerfile: x, args: {A: "{{n"}, matrix: {n: [a]}}', ["invalid-placeholder"]),
+        ("x-{{n}}: {from: python, dockerfile: x, matrix: {n: [[a]]}}", ["invalid-matrix"]),
+        ("x-{{n}}: {from: python, dockerfile: x, matrix: {n: [a, b], exclude: [{n: c}]}}", ["unknown-matrix-value"]),
+        ("x-{{n}}: {from: python, dockerfile: x, matrix: {n: [a, A]}}", ["duplicate-id"]),
+        # eleven axes of two values: 2,048 images from one entry are refused before any is made
+        (
+            "x-{{a}}: {from: python, dockerfile: x, matrix: {"
+            + ", ".join(f"{axis}: [0, 1]" for axis in "abcdefghijk")
+            + "}}",
+            ["invalid-matrix"],
+        ),
+    ],
+)
+def test_each_matrix_problem_has_a_stable_code(entry, codes):
+    with pytest.raises(BakegenError) as info:
+        load(entry)
+    assert [d.code for d in info.value.diagnostics] == codes
