@@ -47,7 +47,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator, Mapping
 
-from bakegen.errors import BakegenError, Diagnostic, Expansion, did_you_mean
+from bakegen.errors import BakegenError, Diagnostic, Expansion, Position, did_you_mean
 from bakegen.yamldoc import Document, PathKey
 
 MAX_IMAGES = 1000  # per matrix entry: a few axes of many values grow fast
@@ -420,7 +420,7 @@ def _strings(value: Any, path: PathKey) -> Iterator[tuple[PathKey, Any, bool]]:
 def _read_templates(doc: Document, entry: _Entry, problems: list[Diagnostic]) -> None:
     """Split the id and every value into pieces, checking each placeholder against the axes."""
     key_path = ("images", entry.pattern)
-    entry.id_pieces = _pieces(doc, entry, entry.pattern, doc.where(key_path, key=True), "the id", problems) or ()
+    entry.id_pieces = _pieces(entry, entry.pattern, doc.where(key_path, key=True), "the id", problems) or ()
     for name, value in entry.raw.items():
         if name == "matrix":
             continue
@@ -438,12 +438,13 @@ def _read_templates(doc: Document, entry: _Entry, problems: list[Diagnostic]) ->
                         )
                     )
                 continue
-            pieces = _pieces(doc, entry, text, where, shown, problems)
+            pieces = _pieces(entry, text, where, shown, problems)
             if pieces is not None and pieces != (text,):
                 entry.templates[path] = pieces
 
 
-def _pieces(doc: Document, entry: _Entry, text: str, where, shown: str, problems: list[Diagnostic]) -> Pieces | None:
+def _pieces(entry: _Entry, text: str, where: Position, shown: str, problems: list[Diagnostic]) -> Pieces | None:
+    """The text's pieces, each placeholder naming an axis (and a field of it) of the entry."""
     try:
         pieces = split(text)
     except ValueError as exc:

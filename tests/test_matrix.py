@@ -154,7 +154,8 @@ def errors(body: str, root: str = PYTHON) -> list[str]:
               fmt-{{n}}:
                 from: python
                 dockerfile: x
-                args: {FORMAT: '{{"{{"}}.ID}} {{ n }}', ID: '{{"{{"}}.ID}}', HOME_DIR: "${HOME}/{{n}}"}
+                args: {FORMAT: '{{"{{"}}.ID}} {{ n }}', ID: '{{"{{"}}.ID}}', HOME_DIR: "${HOME}/{{n}}",
+                       TEXT: '{{"${"}}n}'}
                 matrix: {n: [a]}
               plain:
                 from: python
@@ -164,7 +165,7 @@ def errors(body: str, root: str = PYTHON) -> list[str]:
             {
                 "fmt-a": {
                     "from": "python",
-                    "args": {"FORMAT": "{{.ID}} a", "ID": "{{.ID}}", "HOME_DIR": "${HOME}/a"},
+                    "args": {"FORMAT": "{{.ID}} a", "ID": "{{.ID}}", "HOME_DIR": "${HOME}/a", "TEXT": "${n}"},
                     "tags": [],
                 },
                 "plain": {"from": "python", "args": {"FORMAT": "{{.ID}} {{n}}"}, "tags": []},
@@ -269,6 +270,7 @@ def test_the_id_form_of_a_value(value, form):
         ("cann-{{cann}}-{{chip}}", ("cann-", "{{cann}}", "-", "{{chip}}")),
         ("{{ release.torch }}", ("{{release.torch}}",)),
         ('{{"{{"}}x}}', ("{{", "x}}")),
+        ('{{"${"}}chip}', ("${", "chip}")),  # the text ${chip}, where chip is an axis
         ("${HOME} {x} }}", ("${HOME} {x} }}",)),
     ],
 )
