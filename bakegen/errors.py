@@ -12,10 +12,32 @@ from typing import Iterable
 
 
 @dataclass(frozen=True)
+class Expansion:
+    """One image of a `matrix:` entry (bakegen/expand.py). Its images share the entry's lines,
+    so a problem located there names the image and its axis values."""
+
+    image: str
+    values: str  # "cann=8.3.RC1, chip=310p"
+
+    def __str__(self) -> str:
+        return f"{self.image} (matrix {self.values})"
+
+    def named_in(self, message: str) -> str:
+        """The message led by the image and its axis values (once, where it began with the id)."""
+        if message.startswith(str(self)):
+            return message
+        if message.startswith(f"{self.image}: "):
+            return f"{self}{message[len(self.image):]}"
+        return f"{self}: {message}"
+
+
+@dataclass(frozen=True)
 class Position:
     file: str
     line: int | None = None  # 1-based
     column: int | None = None  # 1-based
+    # set where the position stands for an image expanded from a matrix entry
+    expansion: Expansion | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         if self.line is None:
@@ -34,6 +56,11 @@ class Diagnostic:
     message: str
     severity: str = "error"  # "error" | "warning" | "note"
     code: str = field(default="error", kw_only=True)
+
+    def __post_init__(self) -> None:
+        expansion = self.position.expansion if self.position else None
+        if expansion is not None:
+            object.__setattr__(self, "message", expansion.named_in(self.message))
 
     def __str__(self) -> str:
         """One line: a newline inside a quoted value must not split a diagnostic (editors and

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Collection, Iterator, Mapping
 from bakegen import schemacheck
 from bakegen.compat import Compat, CompatError, load_compat
 from bakegen.errors import BakegenError, Diagnostic, Position, did_you_mean
+from bakegen.expand import expand_matrices
 from bakegen.graph import GENERATED_GROUPS, LAYER_GROUPS, ImageGraph, find_cycle
 from bakegen.references import COMMON_PLATFORMS, platform_problem, reference_problem, registry_problem
 from bakegen.yamldoc import Document, load_document, parse_document
@@ -193,6 +194,7 @@ def build_project(doc: Document, path: Path, lenient: bool = False) -> Project:
                 doc.where(()), "images.yaml must be a mapping with 'version: 1' and 'images:'", code="not-a-mapping"
             )
         )
+    doc = expand_matrices(doc)  # matrix: entries become plain images before anything reads them
     _validate_schema(doc)
     data = doc.data
     try:
