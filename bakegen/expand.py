@@ -561,6 +561,37 @@ def _instance(value: Any, path: PathKey, templates: dict, values: Mapping[str, A
     return fill(pieces, values)
 
 
+@dataclass
+class ExpandedDocument(Document):
+    """The document with each matrix entry replaced by its images. Positions, presence and
+    source text of an expanded image are those of its matrix entry (positions carry the
+    expansion, so a message names the axis values); a field filled from placeholders has no
+    source text of its own (its value is the filled text)."""
+
+    expansions: dict[str, tuple[str, Expansion, frozenset]] = field(default_factory=dict, repr=False, compare=False)
+
+    def _entry_path(self, path: PathKey) -> tuple[PathKey, Expansion | None, frozenset]:
+        path = tuple(path)
+        if len(path) >= 2 and path[0] == "images" and path[1] in self.expansions:
+            pattern, expansion, templated = self.expansions[path[1]]
+            return ("images", pattern, *path[2:]), expansion, templated
+        return path, None, frozenset()
+
+    def where(self, path: PathKey, key: bool = False) -> Position:
+        entry_path, expansion, _ = self._entry_path(path)
+        position = super().where(entry_path, key)
+        return replace(position, expansion=expansion) if expansion is not None else position
+
+    def has(self, path: PathKey) -> bool:
+        return super().has(self._entry_path(path)[0])
+
+    def scalar_text(self, path: PathKey) -> str | None:
+        entry_path, expansion, templated = self._entry_path(path)
+        if expansion is not None and tuple(entry_path[2:]) in templated:
+            return None
+        return super().scalar_text(entry_path)
+
+
 def _expanded_document(
     doc: Document,
     images: dict,
@@ -569,18 +600,7 @@ def _expanded_document(
     all_ids: set[str],
 ) -> Document:
     expanded: dict[str, Any] = {}
-    # the paths written under each matrix entry (but its matrix), relative to the entry
-    inside: dict[str, list[PathKey]] = {pattern: [] for pattern in entries}
-    for path in doc.positions:
-        if len(path) > 2 and path[0] == "images" and path[1] in inside and path[2] != "matrix":
-            inside[path[1]].append(path[2:])
-    result = Document(
-        file=doc.file,
-        data=None,
-        positions=dict(doc.positions),
-        key_positions=dict(doc.key_positions),
-        source_text=dict(doc.source_text),
-    )
+    expansions: dict[str, tuple[str, Expansion, frozenset]] = {}
     for pattern, raw in images.items():
         entry = entries.get(pattern)
         if entry is None:
@@ -589,12 +609,11 @@ def _expanded_document(
         fields = {k: v for k, v in raw.items() if k != "matrix"}
         for image_id, expansion, values in ids[pattern]:
             expanded[image_id] = _instance(fields, (), entry.templates, values, all_ids)
-            for rest in [()] + inside[pattern]:
-                old, new = ("images", pattern, *rest), ("images", image_id, *rest)
-                for table in (result.positions, result.key_positions):
-                    if old in table:
-                        table[new] = replace(table[old], expansion=expansion)
-                if old in doc.source_text and rest not in entry.templates:
-                    result.source_text[new] = doc.source_text[old]
-    result.data = {**doc.data, "images": expanded}
-    return result
+            expansions[image_id] = (pattern, expansion, frozenset(entry.templates))
+    return ExpandedDocument(
+        file=doc.file,
+        data={**doc.data, "images": expanded},
+        root=doc.root,
+        merged_pairs=doc.merged_pairs,
+        expansions=expansions,
+    )
