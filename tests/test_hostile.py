@@ -210,3 +210,38 @@ def test_matrix_needs_counts_images_named_in_contexts(project):
     assert job["needs"] == ["a", "helper"]
     waves = json.loads(bakegen("matrix", "--waves", "b", cwd=project).stdout)
     assert waves == [["a", "helper"], ["b"]]
+
+
+def test_non_ascii_prints_without_a_traceback_when_stdout_is_not_utf8(project):
+    (project / "images.yaml").write_text(
+        HEAD + 'images:\n  a: {from: "debian:bookworm", dockerfile: Dockerfile, description: "中文 é"}\n', encoding="utf-8"
+    )
+    import os
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "LANG": "C", "LC_ALL": "C"}
+    for args in (("list",), ("list", "--json"), ("graph",), ("matrix",)):
+        result = subprocess.run([sys.executable, "-m", "bakegen", *args], cwd=project, env=env, capture_output=True)
+        assert result.returncode == 0 and b"Traceback" not in result.stderr, (args, result.stderr)
+
+
+def test_sigterm_cleans_up_like_ctrl_c(tmp_path):
+    """A generation stopped by SIGTERM leaves no temporary file and the old bake file intact."""
+    import os
+    import signal
+    import time
+
+    (tmp_path / "images.yaml").write_text(HEAD + "images:\n" + "".join(
+        f"  i{n}: {{from: 'debian:bookworm', dockerfile: Dockerfile, tags: ['x:{n}']}}\n" for n in range(20000)
+    ))
+    (tmp_path / "Dockerfile").write_text(CONVENTIONAL_DOCKERFILE)
+    (tmp_path / "docker-bake.hcl").write_text("# old\n")
+    process = subprocess.Popen([sys.executable, "-m", "bakegen"], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert "Traceback" not in stderr
+    if process.returncode != 0:  # stopped before it finished (a fast machine may finish first)
+        assert process.returncode == 143 and "terminated" in stderr
+        assert (tmp_path / "docker-bake.hcl").read_text() == "# old\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert os.listdir(tmp_path)
