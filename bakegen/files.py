@@ -69,8 +69,10 @@ def write_atomic(path: Path, text: str) -> None:
     if path.exists() and not path.is_file():
         raise BakegenError(Diagnostic(Position(str(path)), "cannot write: not a regular file", code="cannot-write"))
     folder = path.parent
+    remove_stale_partial_files(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        # the pid in the name: a run that was killed is recognised and its file removed
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.bakegen-{os.getpid()}-", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise BakegenError(
             Diagnostic(Position(str(path)), f"cannot write: {exc.strerror}", code="cannot-write")
@@ -95,6 +97,23 @@ def write_atomic(path: Path, text: str) -> None:
             Diagnostic(Position(str(path)), f"cannot write: {exc.strerror}", code="cannot-write")
         ) from None
         raise
+
+
+def remove_stale_partial_files(path: Path) -> None:
+    """Remove what a killed run left of its write of path: `.NAME.bakegen-PID-XXXX.tmp` files
+    whose process is gone. Nothing else matches that pattern."""
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.bakegen-([1-9][0-9]*)-[A-Za-z0-9_]+\.tmp")
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return
+    for name in names:
+        match = pattern.fullmatch(name)
+        if match and not _alive(int(match.group(1))):
+            try:
+                (path.parent / name).unlink()
+            except OSError:
+                continue
 
 
 def read_text(path: Path) -> str | None:
