@@ -303,7 +303,12 @@ def _validate_schema(doc: Document) -> None:
     problems = []
     for err in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
         path = tuple(err.absolute_path)
-        problems.append(Diagnostic(_schema_position(doc, err), _schema_message(err, path), code=_schema_code(err, path)))
+        message = _schema_message(err, path)
+        if err.validator == "const" and path == ("version",):  # quoted as written: `true`, not True
+            written = doc.scalar_text(path)
+            shown = repr(written) if written is not None else repr(err.instance)
+            message = f"unsupported version {shown}: this bakegen reads 'version: 1'"
+        problems.append(Diagnostic(_schema_position(doc, err), message, code=_schema_code(err, path)))
     if problems:
         raise BakegenError(problems)
 

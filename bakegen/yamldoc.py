@@ -110,12 +110,43 @@ def load_document(path: str | Path, display_name: str | None = None) -> Document
     path = Path(path)
     name = display_name or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
-        raise BakegenError(Diagnostic(Position(name), "file not found")) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BakegenError(Diagnostic(Position(name), f"cannot read: {exc}")) from None
-    return parse_document(text, name)
+        raise BakegenError(Diagnostic(Position(name), "file not found", code="file-not-found")) from None
+    except OSError as exc:
+        raise BakegenError(Diagnostic(Position(name), f"cannot read: {exc.strerror}", code="cannot-read")) from None
+    return parse_document(decode(data, name), name)
+
+
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
+         (b"\xfe\xff", "UTF-16"))
+
+
+def decode(data: bytes, name: str) -> str:
+    """The text of a UTF-8 file; any other encoding is named, with where it shows, and the fix."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            raise BakegenError(
+                Diagnostic(
+                    Position(name, 1, 1),
+                    f"the file is {encoding} (it starts with a {encoding} byte order mark); bakegen reads "
+                    f"UTF-8: convert it, e.g. `iconv -f {encoding} -t UTF-8`",
+                    code="not-utf8",
+                )
+            )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise BakegenError(
+            Diagnostic(
+                Position(name, line, column),
+                f"byte 0x{data[exc.start]:02x} is not UTF-8 (the file looks like Latin-1 or another "
+                "8-bit encoding); bakegen reads UTF-8: save it as UTF-8",
+                code="not-utf8",
+            )
+        ) from None
 
 
 def parse_document(text: str, file: str) -> Document:
@@ -145,9 +176,25 @@ def _parse(text: str, file: str) -> Document:
         pos = Position(file, mark.line + 1, mark.column + 1) if mark else Position(file)
         problem = exc.problem or str(exc)
         context = f" ({exc.context})" if exc.context else ""
-        raise BakegenError(Diagnostic(pos, f"invalid YAML: {problem}{context}")) from None
+        raise BakegenError(Diagnostic(pos, f"invalid YAML: {problem}{context}", code="invalid-yaml")) from None
     except yaml.YAMLError as exc:
-        raise BakegenError(Diagnostic(Position(file), f"invalid YAML: {exc}")) from None
+        # the reader's errors (a NUL, a control character) carry an offset, not a mark
+        position = getattr(exc, "position", None)
+        if isinstance(position, int):
+            line = text.count("\n", 0, position) + 1
+            column = position - (text.rfind("\n", 0, position) + 1) + 1
+            character = getattr(exc, "character", None)
+            code = ord(character) if isinstance(character, str) else character
+            shown = f"the character U+{code:04X}" if isinstance(code, int) else "a control character"
+            raise BakegenError(
+                Diagnostic(
+                    Position(file, line, column),
+                    f"invalid YAML: {shown} is not allowed in YAML text; remove it (inside double quotes, "
+                    "write it as an escape such as \\t)",
+                    code="invalid-yaml",
+                )
+            ) from None
+        raise BakegenError(Diagnostic(Position(file), f"invalid YAML: {exc}", code="invalid-yaml")) from None
     if root is None:
         return Document(file=file, data=None)
     builder = _Builder(file)
