@@ -52,16 +52,16 @@ def missing_paths(project: Project) -> list[Diagnostic]:
             problems.append(
                 Diagnostic(project.where(*local.field), message, code=f"missing-{local.role.replace(' ', '-')}")
             )
-        if image.dockerfile_path is not None and not context_missing:
-            if not (root / image.dockerfile_path).is_file():
-                problems.append(
-                    Diagnostic(
-                        project.where("images", image.id, "dockerfile"),
-                        f"Dockerfile '{image.dockerfile_path}' does not exist; the dockerfile "
-                        f"path is relative to the context '{image.context}'",
-                        code="missing-dockerfile",
-                    )
+        dockerfile = image.dockerfile_path
+        if dockerfile is not None and not context_missing and not (root / dockerfile).is_file():
+            problems.append(
+                Diagnostic(
+                    project.where("images", image.id, "dockerfile"),
+                    f"Dockerfile '{dockerfile}' does not exist; the dockerfile "
+                    f"path is relative to the context '{image.context}'",
+                    code="missing-dockerfile",
                 )
+            )
     return problems
 
 

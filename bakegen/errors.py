@@ -7,8 +7,8 @@ Anything the user caused (bad YAML, an unknown parent, a failed build) is a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,9 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 from bakegen.errors import BakegenError, Diagnostic, Expansion, Position, did_you_mean
 from bakegen.yamldoc import Document, PathKey

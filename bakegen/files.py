@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
@@ -88,10 +89,8 @@ def write_atomic(path: Path, text: str) -> None:
             os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException as exc:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         if isinstance(exc, OSError):
             raise BakegenError(
             Diagnostic(Position(str(path)), f"cannot write: {exc.strerror}", code="cannot-write")
@@ -159,7 +158,7 @@ def build_file(folder: Path, pid: int | None = None) -> Path:
 def remove_stale_build_files(folder: Path) -> list[Path]:
     """Remove the build files of `bakegen build` runs that were killed: a name of exactly
     that pattern whose process is gone. The paths removed."""
-    removed = []
+    removed: list[Path] = []
     try:
         names = os.listdir(folder)
     except OSError:

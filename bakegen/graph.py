@@ -13,8 +13,9 @@ target and group names into images live here, so the bake file, ``build`` and
 from __future__ import annotations
 
 import graphlib
+from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from bakegen.errors import Diagnostic, UsageError, did_you_mean
 

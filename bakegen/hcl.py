@@ -11,7 +11,7 @@ Expressions we generate on purpose (``${REGISTRY}``, conditionals) are ``Expr``.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Mapping, Union
+from collections.abc import Iterable, Mapping
 
 IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 # What a character becomes inside an HCL quoted string, for every character that changes.
@@ -24,7 +24,7 @@ class Expr(str):
     """HCL source to emit as is (already valid HCL)."""
 
 
-Value = Union[str, Expr, bool, list, dict, Mapping]
+Value = str | Expr | bool | list | dict | Mapping
 
 
 def escape(text: str) -> str:

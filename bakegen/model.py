@@ -12,12 +12,13 @@ import json
 import os
 import re
 import unicodedata
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Collection, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from bakegen import schemacheck
 from bakegen.compat import Compat, CompatError, load_compat
@@ -631,10 +632,10 @@ def _platform_problems(doc: Document, images: Mapping[str, Image]) -> list[Diagn
         for i, platform in enumerate(image.platforms):
             wrong = platform_problem(platform)
             if wrong and "\0" not in platform:
-                own = ("images", image.id, "platforms", i)
+                written = ("images", image.id, "platforms", i)
                 problems.append(
                     Diagnostic(
-                        doc.where(own if doc.has(own) else ("defaults", "platforms", i)),
+                        doc.where(written if doc.has(written) else ("defaults", "platforms", i)),
                         f"platform {platform!r}: {wrong}{did_you_mean(platform, COMMON_PLATFORMS)}",
                         code="unknown-platform",
                     )

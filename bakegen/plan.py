@@ -24,8 +24,9 @@ pattern a target name or a glob (``*``, ``?``, ``[...]``, Go's ``path.Match``).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from bakegen.model import TARGET_PREFIX
 

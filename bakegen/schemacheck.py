@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numbers
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any, Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 from urllib.parse import unquote
 
 Check = Callable[[Any], bool]
@@ -93,7 +93,7 @@ def json_equal(one: Any, two: Any) -> bool:
     if isinstance(one, str) or isinstance(two, str):
         return one == two
     if isinstance(one, Sequence) and isinstance(two, Sequence):
-        return len(one) == len(two) and all(json_equal(a, b) for a, b in zip(one, two))
+        return len(one) == len(two) and all(json_equal(a, b) for a, b in zip(one, two, strict=False))
     if isinstance(one, Mapping) and isinstance(two, Mapping):
         return len(one) == len(two) and all(key in two and json_equal(value, two[key]) for key, value in one.items())
     if isinstance(one, bool) or isinstance(two, bool):
@@ -107,9 +107,8 @@ class _Compiler:
         self.by_ref: dict[str, list[Check]] = {}  # one cell per $ref, filled once compiled
 
     def root(self) -> Check:
-        if isinstance(self.root_schema, Mapping):
-            if self.root_schema.get("$schema", DRAFT_2020_12) != DRAFT_2020_12:
-                raise UnsupportedSchema(f"$schema {self.root_schema['$schema']!r}")
+        if isinstance(self.root_schema, Mapping) and self.root_schema.get("$schema", DRAFT_2020_12) != DRAFT_2020_12:
+            raise UnsupportedSchema(f"$schema {self.root_schema['$schema']!r}")
         return self.compile(self.root_schema, is_root=True)
 
     def compile(self, schema: Mapping | bool, is_root: bool = False) -> Check:
@@ -249,9 +248,6 @@ def _all(checks: list[Check]) -> Check:
         return checks[0]
 
     def check(value: Any) -> bool:
-        for each in checks:
-            if not each(value):
-                return False
-        return True
+        return all(each(value) for each in checks)
 
     return check

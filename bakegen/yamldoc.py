@@ -69,18 +69,20 @@ class Document:
     def _deepest(self, path: PathKey) -> tuple[yaml.Node | None, yaml.Node, int]:
         """For the longest prefix of ``path`` that exists: its key node (None for the root and
         list items), its value node and its length. Called for every image: kept tight."""
-        key_node = None
-        node = self.root
+        key_node: yaml.Node | None = None
+        node: yaml.Node = self.root  # type: ignore[assignment]  # callers check root first
         depth = 0
         for step in path:
             if isinstance(node, MappingNode):
                 if not isinstance(step, str):
                     break
                 index = self._key_index.get(id(node))
+                pair: Pair | None
                 if index is not None:
                     pair = index.get(step)
                 else:
-                    pairs = self.merged_pairs.get(id(node), node.value)
+                    merged = self.merged_pairs.get(id(node))
+                    pairs: list[Pair] = node.value if merged is None else merged
                     if len(pairs) > SEARCHED_MAPPING_SIZE:
                         index = self._key_index[id(node)] = {pair[0].value: pair for pair in pairs}
                         pair = index.get(step)
@@ -236,6 +238,7 @@ class _Builder:
         try:
             if isinstance(node, SequenceNode):
                 return self.sequence(node)
+            assert isinstance(node, MappingNode)
             return self.mapping(node)
         finally:
             self.active.discard(id(node))
@@ -342,7 +345,7 @@ class _Builder:
                 if not isinstance(source, MappingNode):
                     raise self.fail(at, f"invalid merge key: expected a mapping for merging, but found {source.id}")
                 resolved_sources.append(self.resolve_merges(source, at))
-            for source, (source_pairs, source_winners) in zip(reversed(sources), reversed(resolved_sources)):
+            for source, (source_pairs, source_winners) in zip(reversed(sources), reversed(resolved_sources), strict=False):
                 self.expand(source, len(source_pairs))
                 for source_pair in source_pairs:
                     merged.setdefault(id(source_pair), source_pair)

@@ -29,8 +29,8 @@ import re
 import signal
 import sys
 import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from bakegen import files, rules
 from bakegen.commands.generate import generated
@@ -251,13 +251,14 @@ def _whales():
         spec = importlib.util.find_spec("python_on_whales")
         if spec is not None and spec.loader is not None and spec.submodule_search_locations is not None:
             package = importlib.util.module_from_spec(spec)
+            loader = spec.loader
 
             def complete(name: str):  # PEP 562: called for a name the module does not have
                 folders = spec.submodule_search_locations or ()
                 if any(os.path.exists(os.path.join(f, name)) or os.path.exists(os.path.join(f, f"{name}.py")) for f in folders):
                     raise AttributeError(name)  # a submodule, for the import system to load
                 del package.__dict__["__getattr__"]
-                spec.loader.exec_module(package)
+                loader.exec_module(package)
                 return getattr(package, name)
 
             package.__dict__["__getattr__"] = complete

@@ -40,7 +40,6 @@ def stale_diff(output: Path, text: str) -> str | None:
 
 
 def run(args) -> int:
-    from bakegen import checks  # reads Dockerfiles; `bakegen build` does not need it
 
     source = files.find_source(args.file)
     to_stdout = args.output == "-"  # paths in it are then relative to images.yaml's folder

@@ -49,5 +49,5 @@ def run(args) -> int:
     ]
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(headers[:-1])]
     for line in [headers, *lines]:
-        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths)) + "  " + line[-1])
+        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=False)) + "  " + line[-1])
     return 0

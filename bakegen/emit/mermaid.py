@@ -10,7 +10,7 @@ import re
 
 from bakegen.emit import comment_text
 from bakegen.graph import LAYERS
-from bakegen.model import IMAGE, Project
+from bakegen.model import Project
 
 STYLES = {
     "external": "fill:#eeeeee,stroke:#999999,stroke-dasharray:4 3,color:#333333",
