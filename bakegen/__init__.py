@@ -1,3 +1,3 @@
 """bakegen: images.yaml (a graph of layered images) -> docker-bake.hcl."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

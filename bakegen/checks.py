@@ -2,17 +2,17 @@
 
 The model says which local paths each image uses (``Image.local_paths``) and where its
 Dockerfile is; this module looks at the file system. ``missing_paths`` is cheap (a stat
-per path) and runs on every ``bakegen``; ``dockerfile_problems`` reads each Dockerfile
-once and runs in ``bakegen check``.
+per path) and runs on every ``bakegen``; ``dockerfile_problems`` works on the Dockerfiles
+as ``bakegen.dockerfile`` parsed them (each once per run) and runs in ``bakegen check``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bakegen.dockerfile import convention_problems, named_contexts_used
+from bakegen.dockerfile import Dockerfile, Dockerfiles, convention_problems
 from bakegen.errors import Diagnostic
-from bakegen.model import Image, Project, display_path
+from bakegen.model import Image, Project
 
 
 def missing_paths(project: Project) -> list[Diagnostic]:
@@ -65,41 +65,34 @@ def _missing_message(project: Project, role: str, value: str, field: tuple) -> s
     )
 
 
-def dockerfile_problems(project: Project) -> list[Diagnostic]:
-    """The FROM convention of each Dockerfile (once per file), and named contexts that a
-    Dockerfile uses but an image does not set."""
-    problems = []
-    texts: dict[Path, str | None] = {}
+def dockerfile_problems(project: Project, dockerfiles: Dockerfiles) -> list[Diagnostic]:
+    """What could not be read or parsed and the FROM convention of each Dockerfile (once per
+    file), and named contexts that a Dockerfile uses but an image does not set."""
+    problems: list[Diagnostic] = []
+    judged: set[Path] = set()
     for image in project.images.values():
-        if image.dockerfile_path is None:
-            continue
-        path = (project.root / image.dockerfile_path).resolve()
-        if not path.is_file():
-            continue  # missing_paths says so
-        shown = display_path(project.root / image.dockerfile_path)
-        if path not in texts:
-            problems.extend(convention_problems(path, shown))
-            try:
-                texts[path] = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                texts[path] = None
-        text = texts[path]
-        if text is not None:
-            problems.extend(_unset_contexts(project, image, text, shown))
+        dockerfile = dockerfiles.get(image)
+        if dockerfile is None:
+            continue  # not local, or missing: missing_paths says so
+        if dockerfile.path not in judged:
+            judged.add(dockerfile.path)
+            problems.extend(dockerfile.problems)
+            problems.extend(convention_problems(dockerfile))
+        problems.extend(_unset_contexts(project, image, dockerfile))
     return problems
 
 
-def _unset_contexts(project: Project, image: Image, text: str, shown: str) -> list[Diagnostic]:
+def _unset_contexts(project: Project, image: Image, dockerfile: Dockerfile) -> list[Diagnostic]:
     """A Dockerfile that mounts or copies from a named context the image does not get would
     make BuildKit try to pull an image of that name: say so before the build."""
     problems = []
-    for line, name in named_contexts_used(text):
-        if name != "base" and name not in image.contexts:
+    for use in dockerfile.context_uses:
+        if use.name != "base" and use.name not in image.contexts:
             problems.append(
                 Diagnostic(
                     project.where("images", image.id, key=True),
-                    f"{image.id}: {shown}:{line} uses the named context '{name}', which this image "
-                    f"does not set; add it under contexts: ({name}: <a folder, an image id or a URL>)",
+                    f"{image.id}: {dockerfile.shown}:{use.line} uses the named context '{use.name}', which this "
+                    f"image does not set; add it under contexts: ({use.name}: <a folder, an image id or a URL>)",
                     code="unset-named-context",
                 )
             )

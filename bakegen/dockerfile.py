@@ -1,133 +1,441 @@
-"""Reading just enough of a Dockerfile to check bakegen's FROM convention.
+"""Dockerfiles, read and parsed once per run: what bakegen's checks and version rules need.
 
-bakegen hands every image its parent as the named context ``base``. That only
-reaches the build if the Dockerfile says ``ARG BASE_IMAGE=base`` and then
-``FROM ${BASE_IMAGE}``: a different default (``ubuntu:22.04``) would silently
-build on that image instead of the parent.
+``Dockerfiles`` is the one place that reads them: each file at most once, into a frozen
+``Dockerfile`` (ARG declarations, FROM lines, the named contexts it mounts or copies from,
+numpy version pins, and what could not be read or parsed). Everything else, the FROM
+convention here, ``bakegen.checks`` and ``bakegen.rules``, works on that parse.
+
+Lines are read the way BuildKit reads them where it matters for that: the parser
+directives at the top (``# escape=``), comment lines, continuation lines (comment and
+empty lines inside them are skipped), and heredocs on RUN, COPY and ADD (``<<EOF``,
+``<<-EOF``, ``<<"EOF"``, several on one line): their body lines belong to the instruction
+and are never read as instructions. Variables are not expanded.
+
+The FROM convention: bakegen hands every image its parent as the named context ``base``.
+That only reaches the build if the Dockerfile says ``ARG BASE_IMAGE=base`` and then
+``FROM ${BASE_IMAGE}``: a different default (``ubuntu:22.04``) would silently build on
+that image instead of the parent.
 """
 
 from __future__ import annotations
 
+import json
 import re
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
 from bakegen.errors import Diagnostic, Position
+from bakegen.model import Image, display_path
 
 CONVENTION = "start it with `ARG BASE_IMAGE=base` and `FROM ${BASE_IMAGE}`"
 _FROM_BASE = re.compile(r"^\$\{?BASE_IMAGE\}?$")
 
+_DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
+_DIRECTIVES = ("syntax", "escape", "check")  # others are plain comments and end the directives
+_HEREDOC = re.compile(r"^(\d*)<<(-?)([^<]*)$")  # one word: [fd]<<[-]WORD
+_HEREDOC_INSTRUCTIONS = ("RUN", "COPY", "ADD")
+_LEADING_FLAGS = re.compile(r"^(?:--\S*\s*)+")
+
+_SPECIFIER = r"(?:===|==|>=|~=|>|<=|<|!=)\s*[0-9][0-9A-Za-z.*]*"
+# numpy followed by one or more comma-separated specifiers: numpy<2, "numpy>1.23,<2", numpy==1.26.*
+_NUMPY_PIN = re.compile(rf"(?<![\w.-])numpy\s*(?P<specs>{_SPECIFIER}(?:\s*,\s*{_SPECIFIER})*)", re.IGNORECASE)
+_SPECIFIER_PART = re.compile(r"(?P<op>===|==|>=|~=|>|<=|<|!=)\s*(?P<version>[0-9][0-9A-Za-z.*]*)")
+
+
+@dataclass(frozen=True)
+class Heredoc:
+    delimiter: str  # the line that ends it, quotes removed
+    chomp: bool  # <<-: leading tabs of the body and of the end line do not count
+    line: int  # the first body line
+    body: str  # the lines between the instruction and the delimiter, as written
+
 
 @dataclass(frozen=True)
 class Instruction:
+    line: int  # where it starts
+    keyword: str  # upper case
+    rest: str  # after the keyword, continuation lines joined; heredoc bodies are in .heredocs
+    heredocs: tuple[Heredoc, ...] = ()
+
+
+@dataclass(frozen=True)
+class ArgDeclaration:
+    name: str
+    default: str | None  # quotes removed; None when declared without one (ARG NAME)
     line: int
-    keyword: str
-    rest: str
+    global_scope: bool  # declared before the first FROM, so usable in FROM lines
 
 
-def instructions(text: str) -> list[Instruction]:
-    """Instructions with continuation lines joined; comments and blank lines dropped."""
-    result = []
-    pending: list[str] = []
-    start = 0
-    text = text.removeprefix("\ufeff")  # a UTF-8 byte order mark is not part of the first line
-    for number, raw in enumerate(text.splitlines(), start=1):
-        stripped = raw.strip()
-        if not pending and (not stripped or stripped.startswith("#")):
-            continue
-        if pending and stripped.startswith("#"):
-            continue
-        if not pending:
-            start = number
-        if stripped.endswith("\\"):
-            pending.append(stripped[:-1])
-            continue
-        pending.append(stripped)
-        joined = " ".join(pending).strip()
-        pending = []
-        keyword, _, rest = joined.partition(" ")
-        result.append(Instruction(start, keyword.upper(), rest.strip()))
-    return result
+@dataclass(frozen=True)
+class FromLine:
+    image: str  # as written (${BASE_IMAGE} is not expanded)
+    stage: str | None  # the AS name
+    platform: str | None  # --platform=
+    line: int
 
 
-def shlex_split(text: str) -> list[str]:
-    try:
-        return shlex.split(text)
-    except ValueError:  # an unclosed quote: fall back to plain words
-        return text.split()
+@dataclass(frozen=True)
+class ContextUse:
+    """A named context the Dockerfile reads: RUN --mount=...,from=NAME or COPY/ADD --from=NAME."""
+
+    name: str
+    line: int
 
 
-def convention_problems(path: Path, display: str) -> list[Diagnostic]:
+@dataclass(frozen=True)
+class NumpyPin:
+    specifiers: tuple[str, ...]  # "numpy>1.23,<2" -> (">1.23", "<2")
+    line: int
+
+
+@dataclass(frozen=True)
+class Dockerfile:
+    path: Path  # resolved
+    shown: str  # as diagnostics name it
+    readable: bool
+    instructions: tuple[Instruction, ...] = ()
+    args: tuple[ArgDeclaration, ...] = ()
+    froms: tuple[FromLine, ...] = ()
+    context_uses: tuple[ContextUse, ...] = ()
+    numpy_pins: tuple[NumpyPin, ...] = ()
+    problems: tuple[Diagnostic, ...] = ()  # what could not be read or parsed
+
+    @property
+    def numpy_specifiers(self) -> tuple[str, ...]:
+        """All numpy pins of the file as one specifier set."""
+        return tuple(spec for pin in self.numpy_pins for spec in pin.specifiers)
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+class Dockerfiles:
+    """The Dockerfiles of one run, each read and parsed at most once (keyed by resolved path)."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)  # the folder of images.yaml
+        self._parsed: dict[Path, Dockerfile | None] = {}
+        self._written: dict[str, Dockerfile | None] = {}  # by the path images.yaml gives: no resolve() per image
+
+    def get(self, image: Image) -> Dockerfile | None:
+        """The image's Dockerfile; None when its context is not local or the file does not exist
+        (``checks.missing_paths`` reports that)."""
+        written = image.dockerfile_path
+        if written is None:
+            return None
+        if written not in self._written:
+            self._written[written] = self.at(self.root / written)
+        return self._written[written]
+
+    def at(self, path: Path, shown: str | None = None) -> Dockerfile | None:
+        """The Dockerfile at a path; shown names it in diagnostics (the first call decides)."""
+        key = path.resolve()
+        if key not in self._parsed:
+            if path.is_file():
+                self._parsed[key] = read_dockerfile(path, shown or display_path(path))
+            else:
+                self._parsed[key] = None
+        return self._parsed[key]
+
+
+def read_dockerfile(path: Path, shown: str) -> Dockerfile:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return [Diagnostic(Position(display), f"cannot read Dockerfile: {exc}")]
-    steps = instructions(text)
-    arg_default: tuple[int, str | None] | None = None
-    for step in steps:
+        problem = Diagnostic(Position(shown), f"cannot read Dockerfile: {exc}", code="unreadable-dockerfile")
+        return Dockerfile(path.resolve(), shown, readable=False, problems=(problem,))
+    return parse_dockerfile(text, shown, path.resolve())
+
+
+def parse_dockerfile(text: str, shown: str = "Dockerfile", path: Path | None = None) -> Dockerfile:
+    instructions, escape, problems = _instructions(text, shown)
+    args: list[ArgDeclaration] = []
+    froms: list[FromLine] = []
+    uses: list[ContextUse] = []
+    pins: list[NumpyPin] = []
+    for step in instructions:
         if step.keyword == "ARG":
-            # one ARG may declare several: ARG PY=3.10 BASE_IMAGE=base
-            for word in shlex_split(step.rest):
+            for word in _words(step.rest, escape):
                 name, eq, default = word.partition("=")
-                if name == "BASE_IMAGE":
-                    arg_default = (step.line, default if eq else None)
-            continue
-        if step.keyword != "FROM":
-            return [Diagnostic(Position(display, step.line), f"{step.keyword} before the first FROM; {CONVENTION}")]
-        words = [w for w in step.rest.split() if not w.startswith("--")]
-        image = words[0] if words else ""
-        if not _FROM_BASE.match(image):
-            return [
-                Diagnostic(
-                    Position(display, step.line),
-                    f"the first FROM is '{image}', so the parent that bakegen passes as context "
-                    f"'base' is ignored; {CONVENTION}",
-                )
-            ]
-        if arg_default is None:
-            return [
-                Diagnostic(
-                    Position(display, step.line),
-                    f"FROM ${{BASE_IMAGE}} without `ARG BASE_IMAGE=base` before it; {CONVENTION}",
-                )
-            ]
-        line, value = arg_default
-        if value != "base":
-            return [
-                Diagnostic(
-                    Position(display, line),
-                    f"ARG BASE_IMAGE defaults to {value!r}; it must be `ARG BASE_IMAGE=base`, "
-                    "the named context bakegen sets to the parent (any other value builds on that "
-                    "image instead of the parent)",
-                )
-            ]
-        return []
-    return [Diagnostic(Position(display), f"no FROM instruction; {CONVENTION}")]
-
-
-_MOUNT_FROM = re.compile(r"--mount=\S*?\bfrom=([^,\s]+)")
-_COPY_FROM = re.compile(r"--from=(\S+)")
-
-
-def named_contexts_used(text: str) -> list[tuple[int, str]]:
-    """(line, name) for every `RUN --mount=...,from=NAME` and `COPY --from=NAME` that names
-    neither a stage of the file nor an image reference: such a name is a named context."""
-    steps = instructions(text)
-    stages = set()
-    for step in steps:
-        if step.keyword == "FROM":
-            words = step.rest.split()
-            if len(words) >= 3 and words[-2].upper() == "AS":
-                stages.add(words[-1].lower())
-    used = []
-    for step in steps:
-        pattern = _MOUNT_FROM if step.keyword == "RUN" else _COPY_FROM if step.keyword in ("COPY", "ADD") else None
-        if pattern is None:
-            continue
-        for name in pattern.findall(step.rest):
-            name = name.strip("\"'")
+                args.append(ArgDeclaration(name, default if eq else None, step.line, global_scope=not froms))
+        elif step.keyword == "FROM":
+            froms.append(_from_line(step, escape))
+        pins.extend(_numpy_pins(step.rest, step.line))
+        for heredoc in step.heredocs:
+            for number, line in enumerate(heredoc.body.split("\n"), start=heredoc.line):
+                if not line.lstrip().startswith("#"):  # a comment of the script
+                    pins.extend(_numpy_pins(line, number))
+    stages = {f.stage.lower() for f in froms if f.stage}
+    for step in instructions:
+        for name in _context_names(step, escape):
             if name.lower() in stages or name.isdigit() or "$" in name or any(c in name for c in ":/@"):
+                continue  # a stage of this file, a stage number, a variable or an image reference
+            uses.append(ContextUse(name, step.line))
+    return Dockerfile(
+        path=path or Path(shown),
+        shown=shown,
+        readable=True,
+        instructions=tuple(instructions),
+        args=tuple(args),
+        froms=tuple(froms),
+        context_uses=tuple(uses),
+        numpy_pins=tuple(pins),
+        problems=tuple(problems),
+    )
+
+
+def _instructions(text: str, shown: str) -> tuple[list[Instruction], str, list[Diagnostic]]:
+    """Instructions with continuation lines joined and heredoc bodies attached, comments
+    dropped; the escape character; what could not be parsed."""
+    # a UTF-8 byte order mark is not part of line 1
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
+    escape = "\\"
+    problems: list[Diagnostic] = []
+    result: list[Instruction] = []
+    directives = True
+    i = 0
+    while i < len(lines):
+        first = lines[i].lstrip()
+        i += 1
+        start = i
+        if directives:
+            match = _DIRECTIVE.match(first)
+            if match and match.group(1).lower() in _DIRECTIVES:
+                if match.group(1).lower() == "escape":
+                    if match.group(2) in ("\\", "`"):
+                        escape = match.group(2)
+                    else:
+                        problems.append(
+                            Diagnostic(
+                                Position(shown, start),
+                                f"invalid escape directive '{match.group(2)}': the escape character is \\ or `",
+                                code="invalid-escape-directive",
+                            )
+                        )
                 continue
-            used.append((step.line, name))
-    return used
+            directives = False
+        if not first or first.startswith("#"):
+            continue
+        joined, continued = _without_continuation(first, escape)
+        while continued and i < len(lines):
+            line = lines[i]
+            i += 1
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue  # BuildKit skips comment and empty lines inside a continuation
+            part, continued = _without_continuation(line, escape)
+            joined += part
+        if not joined.strip():
+            continue
+        keyword, rest = _keyword_and_rest(joined)
+        heredocs = []
+        for delimiter, chomp in _heredoc_openers(keyword, rest):
+            body_start = i + 1
+            body: list[str] = []
+            while i < len(lines):
+                line = lines[i]
+                i += 1
+                if (line.lstrip("\t") if chomp else line) == delimiter:
+                    break
+                body.append(line)
+            else:
+                problems.append(
+                    Diagnostic(
+                        Position(shown, start),
+                        f"unterminated heredoc: no line '{delimiter}' after this {keyword} ends its <<{delimiter}",
+                        code="unterminated-heredoc",
+                    )
+                )
+            heredocs.append(Heredoc(delimiter, chomp, body_start, "\n".join(body)))
+        result.append(Instruction(start, keyword, rest, tuple(heredocs)))
+    return result, escape, problems
+
+
+def _keyword_and_rest(text: str) -> tuple[str, str]:
+    keyword, *rest = text.split(None, 1)
+    return keyword.upper(), rest[0].strip() if rest else ""
+
+
+def _without_continuation(line: str, escape: str) -> tuple[str, bool]:
+    """A line without its trailing escape character, and whether the instruction continues.
+    A doubled escape character at the end is an escaped one, not a continuation."""
+    trimmed = line.rstrip(" \t")
+    if trimmed.endswith(escape) and not trimmed.endswith(escape * 2):
+        return trimmed[:-1], True
+    return line, False
+
+
+def _heredoc_openers(keyword: str, rest: str) -> list[tuple[str, bool]]:
+    """(delimiter, chomp) for each <<WORD of a RUN, COPY or ADD (also after ONBUILD), in order."""
+    if keyword == "ONBUILD" and rest:
+        keyword, rest = _keyword_and_rest(rest)
+    if keyword not in _HEREDOC_INSTRUCTIONS:
+        return []
+    if _is_exec_form(rest):
+        return []
+    openers = []
+    for word in _words(rest, keep_quotes=True):  # BuildKit reads heredoc words with \\ as escape
+        match = _HEREDOC.match(word)
+        if not match or not match.group(3):
+            continue
+        name = _words(match.group(3))
+        if len(name) == 1:
+            openers.append((name[0], match.group(2) == "-"))
+    return openers
+
+
+def _is_exec_form(rest: str) -> bool:
+    """RUN ["sh", "-c", "..."]: the JSON (exec) form has no heredocs."""
+    command = _LEADING_FLAGS.sub("", rest)
+    if not command.startswith("["):
+        return False
+    try:
+        return isinstance(json.loads(command), list)
+    except ValueError:
+        return False
+
+
+def _words(text: str, escape: str = "\\", keep_quotes: bool = False) -> list[str]:
+    """Shell-like words: white space separates, quotes group (and are removed unless
+    keep_quotes), the escape character escapes the next one outside single quotes. An
+    unclosed quote: plain white-space words."""
+    words: list[str] = []
+    current: list[str] = []
+    in_word = False
+    quote = ""
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == quote:
+                quote = ""
+                if keep_quotes:
+                    current.append(c)
+            elif c == escape and quote == '"' and i + 1 < len(text) and text[i + 1] in ('"', "$", escape):
+                if keep_quotes:
+                    current.append(c)
+                current.append(text[i + 1])
+                i += 1
+            else:
+                current.append(c)
+        elif c in " \t":
+            if in_word:
+                words.append("".join(current))
+                current, in_word = [], False
+        elif c in "'\"":
+            quote, in_word = c, True
+            if keep_quotes:
+                current.append(c)
+        elif c == escape and i + 1 < len(text):
+            if keep_quotes:
+                current.append(c)
+            current.append(text[i + 1])
+            in_word = True
+            i += 1
+        else:
+            current.append(c)
+            in_word = True
+        i += 1
+    if quote:
+        return text.split()
+    if in_word:
+        words.append("".join(current))
+    return words
+
+
+def _flags(words: list[str]) -> list[str]:
+    """The leading --name=value words of an instruction."""
+    flags = []
+    for word in words:
+        if not word.startswith("--"):
+            break
+        flags.append(word)
+    return flags
+
+
+def _from_line(step: Instruction, escape: str) -> FromLine:
+    words = _words(step.rest, escape)
+    flags = _flags(words)
+    platform = next((f.partition("=")[2] for f in flags if f.startswith("--platform=")), None)
+    words = words[len(flags):]
+    image = words[0] if words else ""
+    stage = words[2] if len(words) >= 3 and words[1].upper() == "AS" else None
+    return FromLine(image, stage, platform, step.line)
+
+
+def _context_names(step: Instruction, escape: str) -> list[str]:
+    """What RUN --mount=...,from=NAME and COPY/ADD --from=NAME name (stages included)."""
+    names = []
+    if step.keyword == "RUN":
+        for flag in _flags(_words(step.rest, escape)):
+            if flag.startswith("--mount="):
+                for field in flag[len("--mount="):].split(","):
+                    key, _, value = field.strip("\"'").partition("=")
+                    if key.lower() == "from" and value:
+                        names.append(value)
+    elif step.keyword in ("COPY", "ADD"):
+        for flag in _flags(_words(step.rest, escape)):
+            if flag.startswith("--from=") and flag[len("--from="):]:
+                names.append(flag[len("--from="):])
+    return names
+
+
+def _numpy_pins(text: str, line: int) -> list[NumpyPin]:
+    return [
+        NumpyPin(tuple(s.group("op") + s.group("version") for s in _SPECIFIER_PART.finditer(pin.group("specs"))), line)
+        for pin in _NUMPY_PIN.finditer(text)
+    ]
+
+
+# --- the FROM convention ---------------------------------------------------------------------
+
+
+def convention_problems(dockerfile: Dockerfile) -> list[Diagnostic]:
+    """Whether the Dockerfile builds on the parent bakegen passes (see the module docstring).
+    An unreadable file has nothing to judge: its ``problems`` say why."""
+    if not dockerfile.readable:
+        return []
+    shown = dockerfile.shown
+    for step in dockerfile.instructions:
+        if step.keyword == "FROM":
+            break
+        if step.keyword != "ARG":
+            return [
+                Diagnostic(
+                    Position(shown, step.line),
+                    f"{step.keyword} before the first FROM; {CONVENTION}",
+                    code="instruction-before-from",
+                )
+            ]
+    else:
+        return [Diagnostic(Position(shown), f"no FROM instruction; {CONVENTION}", code="no-from")]
+    first = dockerfile.froms[0]
+    if not _FROM_BASE.match(first.image):
+        return [
+            Diagnostic(
+                Position(shown, first.line),
+                f"the first FROM is '{first.image}', so the parent that bakegen passes as context "
+                f"'base' is ignored; {CONVENTION}",
+                code="from-not-base",
+            )
+        ]
+    declared = [arg for arg in dockerfile.args if arg.global_scope and arg.name == "BASE_IMAGE"]
+    if not declared:
+        return [
+            Diagnostic(
+                Position(shown, first.line),
+                f"FROM ${{BASE_IMAGE}} without `ARG BASE_IMAGE=base` before it; {CONVENTION}",
+                code="base-image-arg-missing",
+            )
+        ]
+    arg = declared[-1]  # a later declaration's default wins
+    if arg.default != "base":
+        return [
+            Diagnostic(
+                Position(shown, arg.line),
+                f"ARG BASE_IMAGE defaults to {arg.default!r}; it must be `ARG BASE_IMAGE=base`, "
+                "the named context bakegen sets to the parent (any other value builds on that "
+                "image instead of the parent)",
+                code="base-image-default",
+            )
+        ]
+    return []

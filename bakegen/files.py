@@ -21,11 +21,11 @@ def find_source(given: str | None) -> Path:
     if given:
         path = Path(given)
         if not path.exists():
-            raise BakegenError(Diagnostic(Position(given), "file not found"))
+            raise BakegenError(Diagnostic(Position(given), "file not found", code="file-not-found"))
         if path.is_dir():
             path = path / DEFAULT_SOURCE
             if not path.exists():
-                raise BakegenError(Diagnostic(Position(str(path)), "file not found"))
+                raise BakegenError(Diagnostic(Position(str(path)), "file not found", code="file-not-found"))
         return path
     here = Path.cwd()
     for folder in (here, *here.parents):
@@ -51,7 +51,11 @@ def refuse_overwriting(output: Path, *inputs: Path) -> None:
             same = False
         if same:
             raise BakegenError(
-                Diagnostic(Position(str(output)), f"refusing to write over the input {source}; choose another -o")
+                Diagnostic(
+                    Position(str(output)),
+                    f"refusing to write over the input {source}; choose another -o",
+                    code="output-is-input",
+                )
             )
 
 
@@ -62,12 +66,14 @@ def write_atomic(path: Path, text: str) -> None:
     regular file (a device, a folder) is refused: renaming over it would replace it."""
     path = Path(os.path.realpath(path))
     if path.exists() and not path.is_file():
-        raise BakegenError(Diagnostic(Position(str(path)), "cannot write: not a regular file"))
+        raise BakegenError(Diagnostic(Position(str(path)), "cannot write: not a regular file", code="cannot-write"))
     folder = path.parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise BakegenError(Diagnostic(Position(str(path)), f"cannot write: {exc.strerror}")) from None
+        raise BakegenError(
+            Diagnostic(Position(str(path)), f"cannot write: {exc.strerror}", code="cannot-write")
+        ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -84,7 +90,9 @@ def write_atomic(path: Path, text: str) -> None:
         except OSError:
             pass
         if isinstance(exc, OSError):
-            raise BakegenError(Diagnostic(Position(str(path)), f"cannot write: {exc.strerror}")) from None
+            raise BakegenError(
+            Diagnostic(Position(str(path)), f"cannot write: {exc.strerror}", code="cannot-write")
+        ) from None
         raise
 
 
@@ -98,7 +106,9 @@ def read_text(path: Path) -> str | None:
     except UnicodeDecodeError:
         return ""
     except OSError as exc:
-        raise BakegenError(Diagnostic(Position(str(path)), f"cannot read: {exc.strerror}")) from None
+        raise BakegenError(
+            Diagnostic(Position(str(path)), f"cannot read: {exc.strerror}", code="cannot-read")
+        ) from None
 
 
 def build_file_folder() -> Path:

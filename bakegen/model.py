@@ -17,10 +17,11 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 import jsonschema
 
+from bakegen.compat import Compat, CompatError, load_compat
 from bakegen.errors import BakegenError, Diagnostic, Position, did_you_mean
 from bakegen.graph import GENERATED_GROUPS, LAYER_GROUPS, ImageGraph, find_cycle
 from bakegen.yamldoc import Document, load_document, parse_document
@@ -94,7 +95,7 @@ class Project:
     variables: Mapping[str, str]
     groups: Mapping[str, tuple[str, ...]]
     images: Mapping[str, Image]  # in file order
-    compat: Mapping[str, Any]
+    compat: Compat  # bakegen's compatibility table with this file's compat: laid over it
     graph: ImageGraph
     warnings: tuple[Diagnostic, ...] = ()
 
@@ -109,7 +110,7 @@ class Project:
 # --- contexts and tags -----------------------------------------------------------
 
 
-def classify_context(value: str, image_ids: Mapping[str, Any] | set[str]) -> NamedContext:
+def classify_context(value: str, image_ids: Collection[str]) -> NamedContext:
     """What a context value names. Called at load only; everything else reads the result."""
     if value in image_ids:
         return NamedContext("", value, IMAGE, value)
@@ -189,6 +190,11 @@ def build_project(doc: Document, path: Path, lenient: bool = False) -> Project:
         )
     _validate_schema(doc)
     data = doc.data
+    try:
+        compat = load_compat(data.get("compat"))
+    except CompatError as exc:
+        where = doc.where(("compat", *exc.path), key=exc.key)
+        raise BakegenError(Diagnostic(where, f"compat: {exc.message}", code="invalid-compat")) from None
     variables = {name: scalar_as_written(doc, ("variables", name), value) for name, value in (data.get("variables") or {}).items()}
     defaults = data.get("defaults") or {}
     ids = data["images"]
@@ -204,7 +210,7 @@ def build_project(doc: Document, path: Path, lenient: bool = False) -> Project:
         variables=MappingProxyType(variables),
         groups=MappingProxyType(groups),
         images=MappingProxyType(images),
-        compat=MappingProxyType(data.get("compat") or {}),
+        compat=compat,
         graph=ImageGraph(images, groups),
         warnings=tuple(problems),
     )
@@ -290,8 +296,9 @@ def _validate_schema(doc: Document) -> None:
 
 def _schema_position(doc: Document, err: jsonschema.ValidationError) -> Position:
     path = tuple(err.absolute_path)
+    schema: Any = err.schema  # jsonschema types it as a union with bool and "unset"
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-        extra = [k for k in err.instance if k not in (err.schema.get("properties") or {})]
+        extra = [k for k in err.instance if k not in (schema.get("properties") or {})]
         if extra:
             return doc.where(path + (extra[0],), key=True)
     if err.validator == "propertyNames":
@@ -327,6 +334,9 @@ def _field_name(path: tuple) -> str:
 def _schema_message(err: jsonschema.ValidationError, path: tuple) -> str:
     field = _field_name(path)
     v = err.validator
+    schema: Any = err.schema  # jsonschema types these as unions with bool and "unset"
+    instance: Any = err.instance
+    expected: Any = err.validator_value
     if v == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
         hint = {
@@ -337,16 +347,15 @@ def _schema_message(err: jsonschema.ValidationError, path: tuple) -> str:
         }.get(missing, "")
         return f"{field}: missing required field '{missing}'" + (f" ({hint})" if hint else "")
     if v == "additionalProperties":
-        allowed = sorted((err.schema.get("properties") or {}).keys())
-        extra = [k for k in err.instance if k not in allowed]
+        allowed = sorted((schema.get("properties") or {}).keys())
+        extra = [k for k in instance if k not in allowed]
         name = extra[0] if extra else "?"
         return f"{field}: unknown field '{name}'{did_you_mean(name, allowed)} (allowed: {', '.join(allowed)})"
     if v == "const" and path == ("version",):
         return f"unsupported version {err.instance!r}: this bakegen reads 'version: 1'"
     if v == "enum":
-        return f"{field}: {err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
+        return f"{field}: {err.instance!r} is not one of {', '.join(map(str, expected))}"
     if v == "type":
-        expected = err.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
         expected = {"object": "a mapping", "array": "a list"}.get(expected, expected)
         got = "nothing (null)" if err.instance is None else type(err.instance).__name__
@@ -550,11 +559,11 @@ def _platform_problems(doc: Document, images: Mapping[str, Image]) -> list[Diagn
                     code="duplicate-platform",
                 )
             )
-        linked = []
+        linked: list[tuple[str, tuple[str, ...]]] = []
         if image.parent:
             linked.append((image.parent, ("images", image.id, "from")))
         for name, named in image.contexts.items():
-            if named.kind == IMAGE and named.image in images:
+            if named.kind == IMAGE and named.image is not None and named.image in images:
                 linked.append((named.image, ("images", image.id, "contexts", name)))
         for other_id, path in linked:
             other = images[other_id]

@@ -1,49 +1,28 @@
 """Ascend version rules: refuse impossible stacks before a two-hour arm64 build starts.
 
-The facts are data (``bakegen/data/compat.yaml``, extended by ``compat:`` in
-images.yaml); this module only applies them. Each image's versions are its own
-build args plus those inherited from its ancestors (the nearest one wins), and a
-rule is reported at the image that sets one of the values it compares, so a bad
-pair shows up once, not again in every descendant.
+The facts are data, typed once at load (``bakegen.compat``: compat.yaml with images.yaml's
+``compat:`` over it); Dockerfiles come parsed (``bakegen.dockerfile``); versions are compared
+by ``bakegen.versions``. This module only applies the facts and reads no file. Each image's
+versions are its own build args plus those inherited from its ancestors (the nearest one
+wins), and a rule is reported at the image that sets one of the values it compares, so a
+bad pair shows up once, not again in every descendant.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from typing import Any, Mapping
+from typing import Iterator, Mapping
 
-import yaml
-
+from bakegen import versions
+from bakegen.compat import Compat
+from bakegen.dockerfile import Dockerfiles
 from bakegen.errors import Diagnostic
 from bakegen.graph import ImageGraph
-from bakegen.model import Project
+from bakegen.model import Image, Project
 
 # quay.io/ascend/vllm-ascend:v0.11.0rc1, ...:v0.11.0rc1-310p (310P/A3 variants), ...:v0.11.0@sha256:...
 VLLM_IMAGE = re.compile(r"(^|/)vllm-ascend:(?P<tag>[^@/:]+)(@[^/]*)?$")
-_SPEC = r"(?:===|==|>=|~=|>|<=|<|!=)\s*[0-9][0-9A-Za-z.*]*"
-# numpy followed by one or more comma-separated specifiers: numpy<2, "numpy>1.23,<2", numpy==1.26.*
-NUMPY_PIN = re.compile(rf"(?<![\w.-])numpy\s*(?P<specs>{_SPEC}(?:\s*,\s*{_SPEC})*)", re.IGNORECASE)
-SPECIFIER = re.compile(r"(?P<op>===|==|>=|~=|>|<=|<|!=)\s*(?P<version>[0-9][0-9A-Za-z.*]*)")
-
-
-@cache
-def builtin_table() -> dict:
-    text = resources.files("bakegen").joinpath("data/compat.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
-
-
-def table_for(project: Project) -> dict:
-    """The built-in table with images.yaml's compat: entries laid over it (entry by entry)."""
-    merged = {key: (dict(value) if isinstance(value, dict) else list(value)) for key, value in builtin_table().items()}
-    for key, value in (project.compat or {}).items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key].update({str(k): v for k, v in value.items()})
-        else:
-            merged[key] = value
-    return merged
 
 
 @dataclass(frozen=True)
@@ -57,65 +36,69 @@ class Setting:
     origins: tuple[tuple[str, str], ...] = ()
 
 
-def effective(
-    project: Project, graph: ImageGraph, image_id: str, table: dict, numpy_pins: dict[str, list[str]]
-) -> dict[str, Setting]:
-    """fact -> Setting, from the root of the chain down to the image (nearest wins).
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    involved: tuple[str, ...]  # the facts it compares
+    message: str  # "{inherited}" marks where the origin of inherited values is named
 
-    One exception: "installed_components" is the union of COMPONENTS along the chain
-    (what an ancestor installed is in the image too); it is set only where
+
+Facts = Mapping[str, Setting]
+
+
+def resolve_facts(
+    project: Project, compat: Compat, numpy_pins: Mapping[str, list[str]]
+) -> dict[str, dict[str, Setting]]:
+    """image id -> fact -> Setting: the image's own args over what it inherits (nearest wins).
+
+    Images are resolved in build order, each once: a child starts from its parent's resolved
+    facts, so a chain of n images takes n steps (and no recursion, whatever its depth).
+    """
+    resolved: dict[str, dict[str, Setting]] = {}
+    for image_id in project.graph.order:
+        image = project.images[image_id]
+        facts = dict(resolved[image.parent]) if image.parent else {}
+        _add_own_facts(facts, image, compat, numpy_pins[image_id])
+        resolved[image_id] = facts
+    return resolved
+
+
+def _add_own_facts(facts: dict[str, Setting], image: Image, compat: Compat, pins: list[str]) -> None:
+    """What the image itself sets, over the facts it inherits.
+
+    One exception to nearest-wins: "installed_components" is the union of COMPONENTS along
+    the chain (what an ancestor installed is in the image too); it is set only where
     "components" is, so it is judged at the image that sets COMPONENTS itself.
     """
-    found: dict[str, Setting] = {}
-    installed: dict[str, str] = {}  # component -> the (first) image that installs it
-    for current in graph.ancestors(image_id) + [image_id]:
-        image = project.images[current]
-        for fact, names in table["args"].items():
-            for name in names:
-                if name in image.args and image.args[name] != "":
-                    found[fact] = Setting(image.args[name], current, name)
-                    break
-        own_components = found.get("components")
-        if own_components is not None and own_components.image == current:
-            for name in _component_names(own_components.value):
-                installed.setdefault(name, current)
-            found["installed_components"] = Setting(
-                ",".join(installed), current, own_components.arg, origins=tuple(installed.items())
-            )
-        pins = numpy_pins[current]
-        own = found.get("numpy")
-        if own is not None and own.image == current:
-            # NUMPY_VERSION: a version (1.26.4) or a specifier set (>=1.24,<2)
-            spec = ",".join(_as_specs(own.value))
-            groups = (spec, ",".join(pins)) if pins else (spec,)
-            found["numpy"] = Setting(",".join(groups), current, own.arg, groups=groups)
-        elif pins:
-            found["numpy"] = Setting(",".join(pins), current, "dockerfile", groups=(",".join(pins),))
-        match = VLLM_IMAGE.search(image.external_base or "")
-        if match and "vllm_ascend" not in found:
-            found["vllm_ascend"] = Setting(match.group("tag"), current, "from")
-    return found
+    for fact, names in compat.args.items():
+        for name in names:
+            if name in image.args and image.args[name] != "":
+                facts[fact] = Setting(image.args[name], image.id, name)
+                break
+    own_components = facts.get("components")
+    if own_components is not None and own_components.image == image.id:
+        inherited = facts.get("installed_components")
+        installed = dict(inherited.origins) if inherited else {}  # component -> the (first) image installing it
+        for name in _component_names(own_components.value):
+            installed.setdefault(name, image.id)
+        facts["installed_components"] = Setting(
+            ",".join(installed), image.id, own_components.arg, origins=tuple(installed.items())
+        )
+    own = facts.get("numpy")
+    if own is not None and own.image == image.id:
+        # NUMPY_VERSION: a version (1.26.4) or a specifier set (>=1.24,<2)
+        spec = ",".join(_as_specs(own.value))
+        groups = (spec, ",".join(pins)) if pins else (spec,)
+        facts["numpy"] = Setting(",".join(groups), image.id, own.arg, groups=groups)
+    elif pins:
+        facts["numpy"] = Setting(",".join(pins), image.id, "dockerfile", groups=(",".join(pins),))
+    match = VLLM_IMAGE.search(image.external_base or "")
+    if match and "vllm_ascend" not in facts:
+        facts["vllm_ascend"] = Setting(match.group("tag"), image.id, "from")
 
 
 def _component_names(value: str) -> list[str]:
     return [c.strip().lower() for c in value.split(",") if c.strip()]
-
-
-def _dockerfile_numpy_pins(project: Project, image_id: str) -> list[str]:
-    """numpy version pins written in the image's Dockerfile (e.g. "numpy<2", numpy==1.26.4),
-    comment lines left out; "numpy>1.23,<2" gives both specifiers."""
-    image = project.images[image_id]
-    path = project.root / image.context / image.dockerfile
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return []
-    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    return [
-        spec.group("op") + spec.group("version")
-        for pin in NUMPY_PIN.finditer(code)
-        for spec in SPECIFIER.finditer(pin.group("specs"))
-    ]
 
 
 def _as_specs(value: str) -> list[str]:
@@ -124,308 +107,227 @@ def _as_specs(value: str) -> list[str]:
     return [spec if spec[:1] in "=<>~!" else "==" + spec for spec in specs]
 
 
-def _release(version: str) -> tuple[int, ...]:
-    """The release numbers of a version: 2.0.2 -> (2, 0, 2); 1.26.0rc1 -> (1, 26, 0); 2.x -> (2,)."""
-    numbers: list[int] = []
-    for part in version.split("."):
-        m = re.match(r"\d+", part)
-        if not m:
-            break
-        numbers.append(int(m.group()))
-        if m.group() != part:
-            break
-    return tuple(numbers)
+def check_versions(project: Project, dockerfiles: Dockerfiles) -> list[Diagnostic]:
+    """The version rules of every image; Dockerfiles come parsed (numpy pins), this reads no file."""
+    compat = project.compat
+    graph = project.graph
+    numpy_pins: dict[str, list[str]] = {}
+    for image_id, image in project.images.items():
+        dockerfile = dockerfiles.get(image)
+        numpy_pins[image_id] = list(dockerfile.numpy_specifiers) if dockerfile else []
+    problems: list[Diagnostic] = []
+    resolved = resolve_facts(project, compat, numpy_pins)
+    for image_id in graph.order:
+        facts = resolved[image_id]
+        for rule in RULES:
+            for finding in rule(facts, compat):
+                if any(facts[f].image == image_id for f in finding.involved if f in facts):
+                    problems.append(_diagnostic(project, graph, image_id, facts, finding))
+    return problems
 
 
-def _padded(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    width = max(len(a), len(b))
-    return a + (0,) * (width - len(a)), b + (0,) * (width - len(b))
-
-
-def _admits(spec: str, candidate: str) -> bool:
-    """Whether one specifier (==, !=, <, <=, >, >=, ~=, == / != with .*) admits a release.
-    Release numbers only (pre/post/local parts are not compared): enough for "does it allow numpy 2"."""
-    m = SPECIFIER.fullmatch(spec.strip())
-    if not m:
-        return True  # not understood: it does not narrow the set
-    op, version = m.group("op"), m.group("version")
-    have = _release(candidate)
-    if op in ("==", "!=") and version.endswith(".*"):
-        prefix = _release(version[:-2])
-        equal = (have + (0,) * len(prefix))[: len(prefix)] == prefix
-        return equal if op == "==" else not equal
-    want = _release(version)
-    if not want:
-        return True
-    a, b = _padded(have, want)
-    if op in ("==", "==="):
-        return a == b
-    if op == "!=":
-        return a != b
-    if op == "<":
-        return a < b
-    if op == "<=":
-        return a <= b
-    if op == ">":
-        return a > b
-    if op == ">=":
-        return a >= b
-    # ~=: >= version and the same release except for the last number given
-    prefix = want[:-1] if len(want) > 1 else want
-    return a >= b and (have + (0,) * len(prefix))[: len(prefix)] == prefix
-
-
-def _admitted_above(specs: list[str], limit: int) -> bool:
-    """Whether the specifier set admits some release with a major above limit (numpy 2.x for limit 1)."""
-    specs = [spec for spec in specs if SPECIFIER.fullmatch(spec.strip())]  # "latest" and the like: not judged
-    if not specs:
-        return False
-    major = limit + 1
-    candidates = {f"{major}.0.0", f"{major}.0.2", f"{major}.2.6", f"{major}.3.0"}
-    for spec in specs:  # the versions the specifiers name, and just past them: >2.3.0, ==2.1.*
-        m = SPECIFIER.fullmatch(spec.strip())
-        release = _release(m.group("version")) if m else ()
-        if release and release[0] > limit:
-            r = release + (0,) * (3 - len(release))
-            candidates |= {".".join(map(str, r)), f"{r[0]}.{r[1]}.{r[2] + 1}", f"{r[0]}.{r[1] + 1}.0", f"{r[0] + 1}.0.0"}
-    return any(all(_admits(spec, candidate) for spec in specs) for candidate in candidates)
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    """3.10 -> (3, 10); a part without leading digits (3.x) counts as -1, so it never raises."""
-    return tuple(int(m.group()) if (m := re.match(r"\d+", part)) else -1 for part in version.split("."))
-
-
-def _within(version: str, span) -> bool:
-    """Whether a Python version is in [low, high]; only major.minor counts (3.11.7 is 3.11)."""
-    low, high = (str(v) for v in span)
-    return _version_key(low)[:2] <= _version_key(version)[:2] <= _version_key(high)[:2]
-
-
-def _public(version: str) -> str:
-    """2.7.1+cpu -> 2.7.1 (a PEP 440 local suffix names a build, not another release)."""
-    return version.split("+", 1)[0].strip()
-
-
-def _distance(candidate: str, wanted: str) -> tuple:
-    """How far a torch_npu release is from the one asked for: same torch first, then nearest line."""
-    def numbers(v: str) -> list[int]:
-        return [int(p) for p in _base(v).split(".") if p.isdigit()] + [0, 0, 0]
-
-    a, b = numbers(candidate), numbers(wanted)
-    return (_base(candidate) != _base(wanted), abs(a[0] - b[0]), abs(a[1] - b[1]), abs(a[2] - b[2]))
-
-
-def _base(torch_npu: str) -> str:
-    """torch_npu 2.7.1.post2 -> 2.7.1 (torch_npu's base version is torch's version)."""
-    return ".".join(torch_npu.split(".")[:3])
-
-
-def _line(version: str) -> str:
-    return ".".join(version.split(".")[:2])
+def _diagnostic(project: Project, graph: ImageGraph, image_id: str, facts: Facts, finding: Finding) -> Diagnostic:
+    involved = [facts[f] for f in finding.involved if f in facts]
+    own = [setting for setting in involved if setting.image == image_id]
+    inherited = sorted({setting.image for setting in involved if setting.image != image_id})
+    path: tuple = ("images", image_id)
+    if own and own[0].arg in project.images[image_id].args:
+        path += ("args", own[0].arg)
+    elif own and own[0].arg in ("from", "dockerfile"):
+        path += (own[0].arg,)
+    origin = f" (inherited from {', '.join(inherited)})" if inherited else ""
+    text = finding.message.replace("{inherited}", origin)
+    if inherited:
+        text += f" [chain: {' -> '.join(graph.ancestors(image_id) + [image_id])}]"
+    return Diagnostic(project.where(*path), f"{image_id}: {text}", code=finding.code)
 
 
 def _or_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
-def _vllm_entry(table: dict, tag: str) -> dict | None:
-    """The vllm_ascend row for an image tag: the full tag, else the part before the first "-"
-    (v0.11.0rc1-310p, v0.11.0rc1-a3), else its release line (v0.10.2 -> v0.10)."""
-    entries = table.get("vllm_ascend") or {}
-    for key in (tag, tag.split("-")[0], ".".join(tag.split("-")[0].split(".")[:2])):
-        if key in entries:
-            return entries[key]
-    return None
+def _distance(candidate: str, wanted: str) -> tuple:
+    """How far a torch_npu release is from the one asked for: same torch first, then nearest line."""
+    a, b = versions.release3(candidate), versions.release3(wanted)
+    if a is None or b is None:
+        return (True, 0, 0, 0)  # not comparable: the table's order decides
+    return (a != b, abs(a[0] - b[0]), abs(a[1] - b[1]), abs(a[2] - b[2]))
 
 
-def _cann_key(cann_table: Mapping[str, Any], version: str) -> str | None:
-    for key in cann_table:
-        if str(key).lower() == version.lower():
-            return str(key)
-    return None
+# --- the rules: each yields Findings ---------------------------------------------------------
 
 
-def check_versions(project: Project) -> list[Diagnostic]:
-    table = table_for(project)
-    graph = project.graph
-    # each Dockerfile is read once, not once per descendant of every image that uses it
-    by_file: dict[tuple[str, str], list[str]] = {}
-    numpy_pins: dict[str, list[str]] = {}
-    for image_id, image in project.images.items():
-        key = (image.context, image.dockerfile)
-        if key not in by_file:
-            by_file[key] = _dockerfile_numpy_pins(project, image_id)
-        numpy_pins[image_id] = by_file[key]
-    problems: list[Diagnostic] = []
-    for image_id in graph.order:
-        facts = effective(project, graph, image_id, table, numpy_pins)
-        for rule in RULES:
-            for involved, message in rule(facts, table):
-                if any(facts[f].image == image_id for f in involved if f in facts):
-                    problems.append(_diagnostic(project, graph, image_id, facts, involved, message))
-    return problems
-
-
-def _diagnostic(project, graph, image_id, facts, involved, message) -> Diagnostic:
-    own = [facts[f] for f in involved if f in facts and facts[f].image == image_id]
-    inherited = sorted({facts[f].image for f in involved if f in facts and facts[f].image != image_id})
-    path = ("images", image_id)
-    if own and own[0].arg in project.images[image_id].args:
-        path += ("args", own[0].arg)
-    elif own and own[0].arg in ("from", "dockerfile"):
-        path += (own[0].arg,)
-    origin = f" (inherited from {', '.join(inherited)})" if inherited else ""
-    text = message.replace("{inherited}", origin)
-    if inherited:
-        text += f" [chain: {' -> '.join(graph.ancestors(image_id) + [image_id])}]"
-    return Diagnostic(project.where(*path), f"{image_id}: {text}")
-
-
-# --- the rules: each yields (facts involved, message); "{inherited}" marks where the
-#     origin of inherited values is named ---------------------------------------------
-
-
-def rule_chip(facts, table):
+def rule_chip(facts: Facts, compat: Compat) -> Iterator[Finding]:
     chip = facts.get("chip")
-    if chip and chip.value.lower() not in [str(c).lower() for c in table["chips"]]:
-        yield ("chip",), f"unknown chip '{chip.value}'; supported: {', '.join(map(str, table['chips']))}"
+    if chip and chip.value.lower() not in [c.lower() for c in compat.chips]:
+        yield Finding("unknown-chip", ("chip",), f"unknown chip '{chip.value}'; supported: {', '.join(compat.chips)}")
 
 
-def rule_cann_known(facts, table):
+def rule_cann_known(facts: Facts, compat: Compat) -> Iterator[Finding]:
     cann = facts.get("cann")
-    if cann and _cann_key(table["cann"], cann.value) is None:
-        known = ", ".join(map(str, table["cann"]))
-        yield ("cann",), (
+    if cann and compat.cann_release(cann.value) is None:
+        known = ", ".join(release.name for release in compat.cann)
+        yield Finding(
+            "unknown-cann",
+            ("cann",),
             f"CANN {cann.value} is not in bakegen's compatibility table ({known}); "
-            "for a newer release add it under compat: cann: in images.yaml"
+            "for a newer release add it under compat: cann: in images.yaml",
         )
 
 
-def rule_torch_npu_for_cann(facts, table):
+def rule_torch_npu_for_cann(facts: Facts, compat: Compat) -> Iterator[Finding]:
     cann, npu = facts.get("cann"), facts.get("torch_npu")
-    if not (cann and npu):
+    if cann is None or npu is None:
         return
-    key = _cann_key(table["cann"], cann.value)
-    if key is None:
+    release = compat.cann_release(cann.value)
+    if release is None:
         return
-    released = [str(v) for v in table["cann"][key].get("torch_npu", [])]
-    if npu.value in released:
+    released = list(release.torch_npu)
+    if any(versions.same(npu.value, v) for v in released):
         return
     vllm = facts.get("vllm_ascend")
-    entry = _vllm_entry(table, vllm.value) if vllm else None
-    if entry and _public(str(entry.get("torch_npu", ""))) == _public(npu.value):
+    stack = compat.vllm_ascend_stack(vllm.value) if vllm else None
+    if stack and stack.torch_npu and versions.same(versions.public(stack.torch_npu), versions.public(npu.value)):
         return  # the image's vllm-ascend release pins it (e.g. 2.7.1.dev20250724 on 8.2.RC1)
     nearest = sorted(released, key=lambda v: (_distance(v, npu.value), released.index(v)))
-    elsewhere = [str(c) for c, entry in table["cann"].items() if npu.value in map(str, entry.get("torch_npu", []))]
+    elsewhere = [r.name for r in compat.cann if any(versions.same(npu.value, v) for v in r.torch_npu)]
     hint = f" (torch_npu {npu.value} was released for CANN {_or_list(elsewhere)})" if elsewhere else ""
-    yield ("cann", "torch_npu"), (
+    yield Finding(
+        "torch-npu-not-for-cann",
+        ("cann", "torch_npu"),
         f"torch_npu {npu.value} was not released for CANN {cann.value}{{inherited}}; "
-        f"for CANN {cann.value} use {_or_list(nearest)}{hint}"
+        f"for CANN {cann.value} use {_or_list(nearest)}{hint}",
     )
 
 
-def rule_torch_matches_torch_npu(facts, table):
+def rule_torch_matches_torch_npu(facts: Facts, compat: Compat) -> Iterator[Finding]:
     torch, npu = facts.get("torch"), facts.get("torch_npu")
-    if torch and npu and _base(_public(npu.value)) != _public(torch.value):
-        yield ("torch", "torch_npu"), (
-            f"torch_npu {npu.value} is built for torch {_base(_public(npu.value))}, but TORCH_VERSION is "
-            f"{torch.value}{{inherited}}; set TORCH_VERSION={_base(_public(npu.value))}"
+    if torch is None or npu is None:
+        return
+    npu_version, torch_version = versions.parse(npu.value), versions.parse(torch.value)
+    if npu_version is None or torch_version is None:
+        return  # text that is no version: rule_torch_npu_for_cann names a torch_npu it does not know
+    wanted = versions.torch_of(npu_version)
+    if versions.parse(torch_version.public) != wanted:
+        yield Finding(
+            "torch-npu-torch-mismatch",
+            ("torch", "torch_npu"),
+            f"torch_npu {npu.value} is built for torch {wanted}, but TORCH_VERSION is "
+            f"{torch.value}{{inherited}}; set TORCH_VERSION={wanted}",
         )
 
 
-def _torch_python_span(spans: Mapping[str, Any], line: str):
-    """The Python range of a torch line; a line newer than the newest listed gets the newest
-    listed range (the table states "2.11 and later"); an older unlisted line is not judged."""
-    spans = {str(k): v for k, v in spans.items()}
-    if line in spans:
-        return spans[line]
-    if not spans or not _version_key(line) or -1 in _version_key(line):
-        return None
-    newest = max(spans, key=_version_key)
-    return spans[newest] if _version_key(line) > _version_key(newest) else None
-
-
-def rule_python_for_torch(facts, table):
+def rule_python_for_torch(facts: Facts, compat: Compat) -> Iterator[Finding]:
     torch, python = facts.get("torch"), facts.get("python")
-    if not (torch and python):
+    if torch is None or python is None:
         return
-    span = _torch_python_span(table["torch_python"], _line(_public(torch.value)))
-    if not span:
-        return
-    if not _within(python.value, span):
-        yield ("torch", "python"), (
-            f"torch {torch.value} supports Python {span[0]} to {span[1]}, but PYTHON_VERSION is "
-            f"{python.value}{{inherited}}"
+    span = compat.python_for_torch(torch.value)
+    if span and not span.admits(python.value):
+        yield Finding(
+            "python-not-for-torch",
+            ("torch", "python"),
+            f"torch {torch.value} supports Python {span.lowest} to {span.highest}, but PYTHON_VERSION is "
+            f"{python.value}{{inherited}}",
         )
 
 
-def rule_numpy_below_2(facts, table):
+def rule_numpy_for_cann(facts: Facts, compat: Compat) -> Iterator[Finding]:
     cann, numpy = facts.get("cann"), facts.get("numpy")
-    if not (cann and numpy):
+    if cann is None or numpy is None:
         return
-    limit = table.get("numpy_max_major", {}).get(cann.value.split(".")[0])
+    limit = compat.numpy_limit(cann.value)
     if limit is None:
         return
     # Each group (NUMPY_VERSION; the Dockerfile's pins) is one specifier set; it is wrong when
     # pip could pick a numpy above the limit from it. An unpinned numpy is not judged.
     for group in numpy.groups or (",".join(_as_specs(numpy.value)),):
         specs = [spec for spec in group.split(",") if spec]
-        if specs and _admitted_above(specs, int(limit)):
-            yield ("cann", "numpy"), (
+        if specs and versions.admits_major_above(specs, limit):
+            yield Finding(
+                "numpy-too-new-for-cann",
+                ("cann", "numpy"),
                 f"numpy {group} with CANN {cann.value}{{inherited}}: CANN {cann.value.split('.')[0]}.x "
-                f"needs numpy<{int(limit) + 1} (numpy 2 fails in set_device, error 500001)"
+                f"needs numpy<{limit + 1} (numpy 2 fails in set_device, error 500001)",
             )
 
 
-def rule_components(facts, table):
+def rule_components(facts: Facts, compat: Compat) -> Iterator[Finding]:
     comps = facts.get("components")
     if not comps:
         return
+    components = compat.components
     names = _component_names(comps.value)  # what this image's COMPONENTS installs
     # with what its ancestors installed (set where COMPONENTS is; inherited otherwise: not judged again)
     union = facts.get("installed_components")
     origins = dict(union.origins) if union and union.image == comps.image else {n: comps.image for n in names}
-    known = {"toolkit", "nnae", "kernels", "ops", "nnal"}
     for name in names:
-        if name not in known:
-            yield ("components",), f"unknown CANN component '{name}'; use toolkit or nnae, kernels or ops, nnal"
-    if "toolkit" in origins and "nnae" in origins:
-        parents = sorted({origins[n] for n in ("toolkit", "nnae") if origins[n] != comps.image})
+        if name not in components.known:
+            yield Finding(
+                "unknown-component",
+                ("components",),
+                f"unknown CANN component '{name}'; use {' or '.join(components.runtimes)}, "
+                f"{' or '.join(components.operators)}, {', '.join(components.extras)}",
+            )
+    runtimes = [name for name in components.runtimes if name in origins]
+    if len(runtimes) > 1:
+        parents = sorted({origins[n] for n in runtimes if origins[n] != comps.image})
         where = f" (with what {', '.join(parents)} installs)" if parents else ""
-        yield ("components",), f"COMPONENTS has both toolkit and nnae{where}; pick one (toolkit includes the runtime)"
-    if "nnal" in names and "toolkit" not in origins:
-        yield ("components",), "nnal needs the toolkit (it is installed on top of the toolkit's set_env.sh); add toolkit to COMPONENTS"
+        yield Finding(
+            "several-runtimes",
+            ("components",),
+            f"COMPONENTS has both {' and '.join(runtimes)}{where}; "
+            f"pick one ({components.runtimes[0]} includes the runtime)",
+        )
+    for name in names:
+        needed = components.requires.get(name)
+        if needed and needed not in origins:
+            yield Finding(
+                "missing-required-component",
+                ("components",),
+                f"{name} needs the {needed} (it is installed on top of the {needed}'s set_env.sh); "
+                f"add {needed} to COMPONENTS",
+            )
     cann = facts.get("cann")
-    key = _cann_key(table["cann"], cann.value) if cann else None
-    if key is not None:
-        operators = table["cann"][key].get("operators")
-        wrong = {"ops": "kernels", "kernels": "ops"}.get(operators)
-        if wrong and wrong in names:
-            yield ("components", "cann"), (
-                f"CANN {cann.value} ships its operators as '{operators}', not '{wrong}'{{inherited}} "
-                "(from 8.5.0 kernels became ops); fix COMPONENTS"
-            )
+    release = compat.cann_release(cann.value) if cann else None
+    if cann is not None and release is not None and release.operators:
+        for wrong in components.operators:
+            if wrong != release.operators and wrong in names:
+                yield Finding(
+                    "wrong-operator-package",
+                    ("components", "cann"),
+                    f"CANN {cann.value} ships its operators as '{release.operators}', not '{wrong}'{{inherited}} "
+                    "(from 8.5.0 kernels became ops); fix COMPONENTS",
+                )
 
 
-def rule_vllm_ascend_stack(facts, table):
+def rule_vllm_ascend_stack(facts: Facts, compat: Compat) -> Iterator[Finding]:
     vllm = facts.get("vllm_ascend")
-    if not vllm:
+    if vllm is None:
         return
-    entry = _vllm_entry(table, vllm.value)
-    if entry is None:
+    stack = compat.vllm_ascend_stack(vllm.value)
+    if stack is None:
         return
-    for fact, expected in (("torch", entry.get("torch")), ("torch_npu", entry.get("torch_npu")), ("cann", entry.get("cann"))):
+    for fact, expected in (("torch", stack.torch), ("torch_npu", stack.torch_npu), ("cann", stack.cann)):
         mine = facts.get(fact)
-        if mine and expected and _public(mine.value).lower() != _public(str(expected)).lower():
-            yield ("vllm_ascend", fact), (
-                f"vllm-ascend {vllm.value} is built on {fact} {expected}, but {mine.arg} is {mine.value}{{inherited}}"
+        if not (mine and expected):
+            continue
+        if fact == "cann":  # a CANN release is a name (8.3.RC2), compared as written, case aside
+            same = mine.value.strip().lower() == expected.lower()
+        else:
+            same = versions.same(versions.public(mine.value), versions.public(expected))
+        if not same:
+            yield Finding(
+                "vllm-ascend-stack-mismatch",
+                ("vllm_ascend", fact),
+                f"vllm-ascend {vllm.value} is built on {fact} {expected}, but {mine.arg} is {mine.value}{{inherited}}",
             )
-    python = facts.get("python")
-    span = entry.get("python")
-    if python and span and not _within(python.value, span):
-        yield ("vllm_ascend", "python"), (
-            f"vllm-ascend {vllm.value} supports Python {span[0]} to {span[1]}, but PYTHON_VERSION is {python.value}{{inherited}}"
+    python, span = facts.get("python"), stack.python
+    if python and span and not span.admits(python.value):
+        yield Finding(
+            "python-not-for-vllm-ascend",
+            ("vllm_ascend", "python"),
+            f"vllm-ascend {vllm.value} supports Python {span.lowest} to {span.highest}, but PYTHON_VERSION is "
+            f"{python.value}{{inherited}}",
         )
 
 
@@ -435,7 +337,7 @@ RULES = (
     rule_torch_npu_for_cann,
     rule_torch_matches_torch_npu,
     rule_python_for_torch,
-    rule_numpy_below_2,
+    rule_numpy_for_cann,
     rule_components,
     rule_vllm_ascend_stack,
 )

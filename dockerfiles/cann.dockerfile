@@ -28,12 +28,21 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 EOF
 
 # Python packages the toolkit's operator compiler imports; numpy stays below 2 on CANN 8.x.
+# Their names join runtime-pip's pinned list (python.dockerfile): packages installed when a
+# container starts may not replace them.
 RUN --mount=type=secret,id=pipconf,required=false \
     --mount=type=secret,id=cacert,required=false \
     <<'EOF'
 set -eux
-pip-install attrs cython "numpy<2" decorator sympy cffi pyyaml pathlib2 psutil \
-    "protobuf==3.20.*" scipy requests absl-py
+packages=(attrs cython "numpy<2" decorator sympy cffi pyyaml pathlib2 psutil
+    "protobuf==3.20.*" scipy requests absl-py)
+pip-install "${packages[@]}"
+mkdir -p /etc/runtime-pip/pinned.d
+{
+    echo "# The Python packages CANN's compiler needs, as cann.dockerfile installed them."
+    printf '%s\n' "${packages[@]%%[<>=]*}"
+} > /etc/runtime-pip/pinned.d/20-cann
+cat /etc/runtime-pip/pinned.d/20-cann
 EOF
 
 # What to install. Declared after the dependency steps above, so that all CANN images share

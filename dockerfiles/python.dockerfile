@@ -18,6 +18,13 @@
 # when they are present; `with-pip-secrets COMMAND` does the same for any other command.
 # Secrets exist only while their RUN step runs: nothing of them lands in a layer.
 #
+# At run time, pip settings come from the container instead: its ENTRYPOINT,
+# runtime-pip-entrypoint.sh, installs the packages that RUNTIME_PIP_* variables ask for (a
+# requirements file or a list, from a mounted folder of wheels or an index whose credentials
+# are in a mounted file) into ma-user's ~/.local before the command starts, keeping the
+# framework packages named in /etc/runtime-pip/pinned.d at the image's versions
+# (dockerfiles/scripts/runtime-pip says how). Without those variables it just runs the command.
+#
 # Ends as USER ma-user (uid 1000, gid 100); Dockerfiles built on it switch to root to install.
 
 ARG BASE_IMAGE=base
@@ -92,8 +99,21 @@ EOF
 RUN --mount=type=bind,source=dockerfiles/scripts/add-ma-user.sh,target=/tmp/add-ma-user.sh \
     sh /tmp/add-ma-user.sh
 
+# Extra packages at container start (see the top). Layers that install a framework add the
+# names to keep to /etc/runtime-pip/pinned.d (cann.dockerfile does).
+COPY --chmod=0755 dockerfiles/scripts/runtime-pip dockerfiles/scripts/runtime-pip-entrypoint.sh /usr/local/bin/
+RUN --mount=type=bind,source=dockerfiles/scripts/runtime-pip-pinned,target=/tmp/pinned \
+    install -D -m 0644 /tmp/pinned/framework /etc/runtime-pip/pinned.d/10-framework
+
+# pip install --user puts commands in ~/.local/bin: last on PATH, so that they never shadow
+# the image's own. Python finds ~/.local's packages by itself.
 ENV PYTHONUNBUFFERED=1 \
-    LANG=C.UTF-8
+    LANG=C.UTF-8 \
+    PATH=${PATH}:/home/ma-user/.local/bin
+
+ENTRYPOINT ["/usr/local/bin/runtime-pip-entrypoint.sh"]
+# Setting ENTRYPOINT clears the CMD inherited from the base image.
+CMD ["/bin/bash"]
 
 USER ma-user
 WORKDIR /home/ma-user

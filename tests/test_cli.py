@@ -244,3 +244,52 @@ def test_dockerfile_convention_reads_bom_and_several_args(repo, capsys):
     (repo / "dockerfiles/py.dockerfile").write_text("\ufeffARG PY=3.10 BASE_IMAGE=base\nFROM ${BASE_IMAGE}\n", encoding="utf-8")
     (repo / "dockerfiles/torch.dockerfile").write_text('ARG BASE_IMAGE="base" OTHER=1\nFROM $BASE_IMAGE\n')
     assert main(["check"]) == 0, capsys.readouterr().err
+
+
+def test_generate_writes_but_warns_about_missing_files(repo):
+    (repo / "dockerfiles/torch.dockerfile").unlink()
+    (repo / "wheels/.keep").unlink()
+    (repo / "wheels").rmdir()
+    result = run()
+    assert result.returncode == 0
+    assert (repo / "docker-bake.hcl").exists()
+    assert result.stderr.splitlines()[:3] == [
+        "images.yaml:12:24: warning: context 'wheels': path 'wheels' does not exist (relative to images.yaml); "
+        "create it, or point it at an image id or a URL",
+        "images.yaml:11:17: warning: Dockerfile 'dockerfiles/torch.dockerfile' does not exist; the dockerfile "
+        "path is relative to the context '.'",
+        "images.yaml:15:17: warning: Dockerfile 'dockerfiles/torch.dockerfile' does not exist; the dockerfile "
+        "path is relative to the context '.'",
+    ]
+    assert run("check").returncode == 1
+
+
+def test_check_json_lists_each_finding_with_its_code(repo):
+    (repo / "images.yaml").write_text(IMAGES.replace("contexts: {wheels: wheels}", "contexts: {wheels: whels}"))
+    result = run("check", "--json")
+    assert result.returncode == 1
+    assert json.loads(result.stdout) == [
+        {
+            "file": "images.yaml",
+            "line": 12,
+            "column": 24,
+            "code": "missing-named-context",
+            "severity": "error",
+            "message": "context 'wheels': path 'whels' does not exist (relative to images.yaml); "
+            "create it, or point it at an image id or a URL",
+        }
+    ]
+    assert result.stderr == ""
+
+
+def test_check_json_reports_load_errors_too(repo):
+    (repo / "images.yaml").write_text(IMAGES.replace("from: torch", "from: torhc"))
+    result = run("check", "--json")
+    assert result.returncode == 1
+    (finding,) = json.loads(result.stdout)
+    assert finding["code"] == "unknown-parent" and (finding["line"], finding["column"]) == (14, 11)
+
+
+def test_check_json_is_an_empty_list_when_all_is_well(repo):
+    result = run("check", "--json")
+    assert (result.returncode, json.loads(result.stdout)) == (0, [])

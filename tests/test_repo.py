@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+from bakegen.dockerfile import Dockerfiles
 from bakegen.model import load_project
 from bakegen.rules import check_versions
 from tests.conftest import REPO
@@ -37,7 +38,7 @@ def test_every_old_scenario_is_declared_with_a_real_chain():
     assert graph.ancestors("yolo-910b") == ["python-3-10", "cann-8-3rc1-910b", "pytorch-npu-910b"]
     assert graph.ancestors("msit-msmodelslim")[-1] == "pytorch-npu-910b"
     assert project.images["ascend-vllm"].external_base.startswith("quay.io/ascend/vllm-ascend:")
-    assert check_versions(project) == []
+    assert check_versions(project, Dockerfiles(project.root)) == []
 
 
 def test_valid_current_pairs_are_offered():

@@ -4,6 +4,7 @@ import textwrap
 
 import pytest
 
+from bakegen.dockerfile import Dockerfiles
 from bakegen.model import parse_project
 from bakegen.rules import check_versions
 
@@ -26,12 +27,17 @@ images:
     from: pytorch-npu-910b
     dockerfile: x
 """
+def versions(project):
+    """The version rules with the project's Dockerfiles (those that exist) parsed for them."""
+    return check_versions(project, Dockerfiles(project.root))
+
+
 GOOD = dict(python="3.10", cann="8.3.RC1", chip="910b", components="toolkit,kernels,nnal", torch="2.7.1", torch_npu="2.7.1")
 
 
 def messages(**changes):
     project = parse_project(CHAIN.format(**{**GOOD, **changes}), "images.yaml")
-    return [f"{d.position}: {d.message}" for d in check_versions(project)]
+    return [f"{d.position}: {d.message}" for d in versions(project)]
 
 
 def test_valid_current_pairs_pass():
@@ -93,7 +99,7 @@ def test_numpy_2_with_cann_8_from_args_or_dockerfile(tmp_path):
           fine: {from: cann, dockerfile: ok.dockerfile, args: {NUMPY_VERSION: 1.26.4}}
         """
     )
-    found = [d.message for d in check_versions(parse_project(doc, tmp_path / "images.yaml"))]
+    found = [d.message for d in versions(parse_project(doc, tmp_path / "images.yaml"))]
     assert len(found) == 2, found
     assert found[0].startswith("bad-arg: numpy ==2.0.2 with CANN 8.3.RC1 (inherited from cann): CANN 8.x needs numpy<2")
     assert found[1].startswith("bad-file: numpy >=2.0 with CANN 8.3.RC1")
@@ -102,9 +108,9 @@ def test_numpy_2_with_cann_8_from_args_or_dockerfile(tmp_path):
 def test_compat_section_adds_a_newer_release():
     doc = CHAIN.format(**{**GOOD, "cann": "9.2.0", "components": "toolkit,ops", "torch": "2.12.0", "torch_npu": "2.12.0.post1"})
     project = parse_project(doc, "images.yaml")
-    assert any("CANN 9.2.0 is not in bakegen's compatibility table" in d.message for d in check_versions(project))
+    assert any("CANN 9.2.0 is not in bakegen's compatibility table" in d.message for d in versions(project))
     doc += "compat:\n  cann:\n    9.2.0: {torch_npu: [2.12.0.post1], operators: ops}\n"
-    assert check_versions(parse_project(doc, "images.yaml")) == []
+    assert versions(parse_project(doc, "images.yaml")) == []
 
 
 def test_vllm_ascend_stack_from_the_official_image_tag():
@@ -116,13 +122,13 @@ def test_vllm_ascend_stack_from_the_official_image_tag():
           on-top: {from: vllm, dockerfile: x, args: {TORCH_VERSION: 2.8.0}}
         """
     )
-    (message,) = [d.message for d in check_versions(parse_project(doc, "images.yaml"))]
+    (message,) = [d.message for d in versions(parse_project(doc, "images.yaml"))]
     assert message.startswith("on-top: vllm-ascend v0.11.0rc2 is built on torch 2.7.1, but TORCH_VERSION is 2.8.0 (inherited from vllm)")
 
 
 def test_old_arg_names_are_read_too():
     doc = CHAIN.format(**GOOD).replace("CHIP:", "CHIP_TYPE:").replace("COMPONENTS:", "INSTALL_COMPONENTS:")
-    assert check_versions(parse_project(doc.replace("910b, INSTALL", "910x, INSTALL"), "images.yaml"))[0].message.startswith(
+    assert versions(parse_project(doc.replace("910b, INSTALL", "910x, INSTALL"), "images.yaml"))[0].message.startswith(
         "cann-8-3rc1-910b: unknown chip '910x'"
     )
 
@@ -162,7 +168,7 @@ def test_numpy_pins_are_one_specifier_set_and_comments_are_not_pins(tmp_path):
         + "  arg-range: {from: cann, dockerfile: unpinned.dockerfile, args: {NUMPY_VERSION: '>=1.24,<2'}}\n"
         + "  arg-open: {from: cann, dockerfile: unpinned.dockerfile, args: {NUMPY_VERSION: '>=1.24'}}\n"
     )
-    found = [d.message for d in check_versions(parse_project(doc, tmp_path / "images.yaml"))]
+    found = [d.message for d in versions(parse_project(doc, tmp_path / "images.yaml"))]
     assert sorted(m.split(":")[0] for m in found) == ["above", "arg-open", "excluded", "open", "wildcard"], found
     (open_,) = [m for m in found if m.startswith("open:")]
     assert open_.startswith("open: numpy >=1.24 with CANN 8.3.RC1 (inherited from cann): CANN 8.x needs numpy<2")
@@ -183,7 +189,7 @@ def test_components_installed_by_ancestors_count():
           runtime-toolkit: {from: runtime, dockerfile: x, args: {COMPONENTS: toolkit}}
         """
     )
-    found = [d.message for d in check_versions(parse_project(doc, "images.yaml"))]
+    found = [d.message for d in versions(parse_project(doc, "images.yaml"))]
     assert len(found) == 2, found
     assert found[0].startswith("runtime-nnal: nnal needs the toolkit")
     assert found[1].startswith("runtime-toolkit: COMPONENTS has both toolkit and nnae (with what runtime installs)")
@@ -211,7 +217,7 @@ def test_the_official_vllm_ascend_stacks_pass():
         ("v0.11.0rc0", "8.2.RC1", "2.7.1", "2.7.1.dev20250724"),
     ]:
         doc = textwrap.dedent(stack.format(vllm=vllm, cann=cann, torch=torch, npu=npu))
-        assert check_versions(parse_project(doc, "images.yaml")) == [], vllm
+        assert versions(parse_project(doc, "images.yaml")) == [], vllm
     # without vllm-ascend pinning it, the dev build is still not a release for 8.2.RC1
     (message,) = messages(cann="8.2.RC1", torch="2.7.1", torch_npu="2.7.1.dev20250724")
     assert "torch_npu 2.7.1.dev20250724 was not released for CANN 8.2.RC1" in message
@@ -231,7 +237,7 @@ def test_vllm_ascend_variant_tags_and_digests_are_read(ref):
           on-top: {{from: vllm, dockerfile: x, args: {{TORCH_VERSION: 2.8.0}}}}
         """
     )
-    (message,) = [d.message for d in check_versions(parse_project(doc, "images.yaml"))]
+    (message,) = [d.message for d in versions(parse_project(doc, "images.yaml"))]
     assert message.startswith("on-top: vllm-ascend v0.11.0rc1")
     assert "is built on torch 2.7.1, but TORCH_VERSION is 2.8.0 (inherited from vllm)" in message
 
@@ -241,3 +247,231 @@ def test_a_torch_line_newer_than_the_table_gets_the_newest_range():
     assert any("torch 2.13.0 supports Python 3.10 to 3.14, but PYTHON_VERSION is 3.9" in m for m in found), found
     found = messages(cann="8.0.0", python="3.14", torch="2.4.0", torch_npu="2.4.0.post2")
     assert not any("supports Python" in m for m in found), found  # an older unlisted line is not judged
+
+
+# --- version forms and specifier operators, pinned before the comparison moved to `packaging` ---------
+
+
+def stack_yaml(cann="8.3.RC1", components="toolkit,kernels", python="3.10", torch="2.7.1", npu="2.7.1", more=""):
+    return f"""\
+        version: 1
+        images:
+          cann: {{from: u:1, dockerfile: x, args: {{PYTHON_VERSION: "{python}", CANN_VERSION: "{cann}", CHIP: 910b, COMPONENTS: "{components}"}}}}
+          torch: {{from: cann, dockerfile: x, args: {{TORCH_VERSION: "{torch}", TORCH_NPU_VERSION: "{npu}"{more}}}}}
+        """
+
+
+def stack_messages(**changes):
+    return [d.message for d in versions(parse_project(textwrap.dedent(stack_yaml(**changes)), "images.yaml"))]
+
+
+@pytest.mark.parametrize(
+    "cann, known",
+    [
+        ("8.3.RC1", True),
+        ("8.3.rc1", True),  # the case of RC is not significant
+        ("8.3rc1", False),  # but the form is: a CANN release is looked up as Huawei writes it
+        ("8.3.0rc1", False),
+        ("8.3.RC1.0", False),
+        ("8.3", False),
+        ("8.5", False),  # not 8.5.0
+        ("8.5.0.0", False),
+    ],
+)
+def test_cann_releases_are_looked_up_as_written_ignoring_case(cann, known):
+    components = "toolkit,ops" if cann.startswith("8.5") else "toolkit,kernels"
+    found = stack_messages(cann=cann, components=components, torch="2.8.0", npu="2.8.0.post2" if cann.startswith("8.5") else "2.8.0")
+    unknown = [m for m in found if "is not in bakegen's compatibility table" in m]
+    assert (not unknown) == known, found
+    if not known:
+        assert unknown == [
+            f"cann: CANN {cann} is not in bakegen's compatibility table (8.0.0, 8.1.RC1, 8.2.RC1, 8.3.RC1, "
+            "8.3.RC2, 8.5.0, 9.0.0, 9.1.0); for a newer release add it under compat: cann: in images.yaml"
+        ]
+
+
+def test_the_numpy_limit_is_per_cann_major():
+    numpy = ', NUMPY_VERSION: "2.0.2"'
+    assert any("CANN 8.x needs numpy<2" in m for m in stack_messages(cann="8.3.rc1", more=numpy))
+    assert stack_messages(cann="9.0.0", components="toolkit,ops", torch="2.8.0", npu="2.8.0.post4", more=numpy) == []
+
+
+@pytest.mark.parametrize(
+    "cann, npu, torch, suggestion",
+    [
+        ("8.5.0", "2.7.1", "2.7.1", "use 2.7.1.post2, 2.8.0.post2, 2.6.0.post5 or 2.9.0 (torch_npu 2.7.1 was released for CANN 8.3.RC1 or 8.3.RC2)"),
+        ("8.3.RC1", "2.9.0", "2.9.0", "use 2.8.0, 2.7.1, 2.6.0.post3 or 2.1.0.post17 (torch_npu 2.9.0 was released for CANN 8.5.0)"),
+        ("9.1.0", "2.8.0", "2.8.0", "use 2.9.0.post6, 2.7.1.post8, 2.10.0.post4, 2.11.0 or 2.12.0 (torch_npu 2.8.0 was released"),
+        ("8.0.0", "2.5.1", "2.5.1", "use 2.4.0.post2, 2.3.1.post4 or 2.1.0.post10 (torch_npu 2.5.1 was released for CANN 8.1.RC1)"),
+    ],
+)
+def test_the_torch_npu_releases_suggested_are_the_nearest_first(cann, npu, torch, suggestion):
+    components = "toolkit,kernels" if cann.startswith("8.") and cann != "8.5.0" else "toolkit,ops"
+    (message,) = [m for m in stack_messages(cann=cann, components=components, torch=torch, npu=npu) if "was not released" in m]
+    assert f"torch_npu {npu} was not released for CANN {cann} (inherited from cann); for CANN {cann} {suggestion}" in message
+
+
+@pytest.mark.parametrize(
+    "spec, judged_too_new",
+    [
+        ("1.26.4", False),  # a bare version means ==
+        ("2.0.2", True),
+        ("==1.26.4", False),
+        ("==2.0.2", True),
+        ("==2.0.0rc1", True),
+        ("===1.26.4", False),
+        ("===2.0.0", True),
+        ("===2.0", True),
+        ("<=1.26.4", False),
+        ("<=2", True),
+        ("<=2.0", True),
+        ("<2", False),
+        ("<2.0.0", False),
+        ("<2.0.0rc1", False),
+        ("==1.26.*", False),
+        ("==2.*", True),
+        ("!=1.*", True),
+        ("!=2.*", True),  # numpy 3 would do
+        ("<2,!=1.25.*", False),
+        ("~=1.26", False),
+        ("~=1.26.4", False),
+        ("~=2.0", True),
+        (">1.23", True),
+        (">2.3.0", True),
+        (">1.23,<2", False),
+        (">=1.24,<2", False),
+        (">=1.24, <2", False),
+        (">=1.24,<=2.0", True),
+        ("!=2.0.0,<2.1", True),
+        ("<3,>=2.5", True),
+        (">=2.0,<2.0", False),  # admits nothing: not this rule's business
+        ("latest", False),  # not a version: not judged
+        ("1.26.x", False),
+    ],
+)
+def test_each_numpy_specifier_operator(spec, judged_too_new):
+    found = [m for m in stack_messages(more=f", NUMPY_VERSION: '{spec}'") if "needs numpy<2" in m]
+    assert bool(found) == judged_too_new, found
+
+
+@pytest.mark.parametrize(
+    "tag, cann, python, expected",
+    [
+        ("v0.11.0rc1", "8.3.RC1", "3.10", []),
+        ("v0.11.0rc1-310p", "8.3.rc1", "3.10", []),  # the variant's row is v0.11.0rc1; CANN's case is not significant
+        ("v0.11.0rc1-310p", "8.3rc1", "3.10", ["vllm-ascend v0.11.0rc1-310p is built on cann 8.3.RC1, but CANN_VERSION is 8.3rc1"]),
+        ("v0.11.1", "8.3.RC1", "3.10", []),  # no row for it, none for v0.11: not judged
+        ("v0.10.2", "8.3.RC1", "3.10", [  # the release line's row, v0.10
+            "vllm-ascend v0.10.2 is built on torch_npu 2.7.1.dev20250724, but TORCH_NPU_VERSION is 2.7.1",
+            "vllm-ascend v0.10.2 is built on cann 8.2.RC1, but CANN_VERSION is 8.3.RC1",
+        ]),
+        ("v0.11.0rc1", "8.3.RC1", "3.11.7", []),  # Python's patch release does not count
+        ("v0.11.0rc1", "8.3.RC1", "3.9", []),
+        ("v0.11.0rc1", "8.3.RC1", "3.12", ["vllm-ascend v0.11.0rc1 supports Python 3.9 to 3.11, but PYTHON_VERSION is 3.12"]),
+        ("v0.11.0rc1", "8.3.RC1", "3.8", ["vllm-ascend v0.11.0rc1 supports Python 3.9 to 3.11, but PYTHON_VERSION is 3.8"]),
+        ("v0.11.0rc1", "8.3.RC1", "3.x", ["vllm-ascend v0.11.0rc1 supports Python 3.9 to 3.11, but PYTHON_VERSION is 3.x"]),
+    ],
+)
+def test_vllm_ascend_tags_and_its_python_range(tag, cann, python, expected):
+    found = [m for m in stack_messages(cann=cann, python=python, more=f", VLLM_ASCEND_VERSION: {tag}") if "vllm-ascend" in m]
+    assert [m.split("torch: ", 1)[1].split(" (inherited")[0] for m in found] == expected
+
+
+def test_the_vllm_ascend_python_range_of_a_newer_row():
+    (message,) = stack_messages(cann="8.3.RC2", python="3.9", torch="2.8.0", npu="2.8.0", more=", VLLM_ASCEND_VERSION: v0.12.0rc1")
+    assert message.startswith("torch: vllm-ascend v0.12.0rc1 supports Python 3.10 to 3.11, but PYTHON_VERSION is 3.9 (inherited from cann)")
+
+
+def test_versions_compare_as_pip_compares_them():
+    # 2.7.1.0 is 2.7.1 to pip: released for 8.3.RC1, and built for torch 2.7.1
+    assert messages(torch_npu="2.7.1.0") == []
+    assert messages(torch="2.7.1.0") == []
+    # a pre-release of torch_npu 2.7.1 is built for torch 2.7.1 (not for a torch "2.7.1rc1")
+    (message,) = messages(torch_npu="2.7.1rc1")
+    assert "torch_npu 2.7.1rc1 was not released for CANN 8.3.RC1" in message
+
+
+@pytest.mark.parametrize(
+    "changes, code",
+    [
+        (dict(chip="910c"), "unknown-chip"),
+        (dict(cann="8.4.0"), "unknown-cann"),
+        (dict(torch="2.5.1", torch_npu="2.5.1"), "torch-npu-not-for-cann"),
+        (dict(torch="2.6.0"), "torch-npu-torch-mismatch"),
+        (dict(python="3.14"), "python-not-for-torch"),
+        (dict(components="toolkit,kernels,nnal,atb"), "unknown-component"),
+        (dict(components="toolkit,nnae"), "several-runtimes"),
+        (dict(components="nnae,kernels,nnal"), "missing-required-component"),
+        (dict(components="toolkit,ops"), "wrong-operator-package"),
+    ],
+)
+def test_each_rule_has_a_code(changes, code):
+    project = parse_project(CHAIN.format(**{**GOOD, **changes}), "images.yaml")
+    assert [d.code for d in versions(project)] == [code]
+
+
+def test_numpy_and_vllm_ascend_codes():
+    codes = lambda **kw: [d.code for d in versions(parse_project(textwrap.dedent(stack_yaml(**kw)), "images.yaml"))]  # noqa: E731
+    assert codes(more=", NUMPY_VERSION: '2.0.2'") == ["numpy-too-new-for-cann"]
+    assert codes(more=", VLLM_ASCEND_VERSION: v0.11.0rc2", cann="8.3.RC1") == ["vllm-ascend-stack-mismatch"]
+    assert codes(more=", VLLM_ASCEND_VERSION: v0.11.0rc1", python="3.12") == ["python-not-for-vllm-ascend"]
+
+
+def test_old_components_arg_name_is_read_too():
+    doc = CHAIN.format(**{**GOOD, "components": "nnae,kernels,nnal"}).replace("COMPONENTS:", "INSTALL_COMPONENTS:")
+    (problem,) = versions(parse_project(doc, "images.yaml"))
+    assert problem.message.startswith("cann-8-3rc1-910b: nnal needs the toolkit")
+    assert str(problem.position) == "images.yaml:10:67"  # at INSTALL_COMPONENTS
+
+
+def test_what_a_component_needs_is_data():
+    doc = CHAIN.format(**{**GOOD, "components": "nnae,kernels,nnal"})
+    assert [d.code for d in versions(parse_project(doc, "images.yaml"))] == ["missing-required-component"]
+    assert versions(parse_project(doc + "compat:\n  components: {requires: {}}\n", "images.yaml")) == []
+
+
+# --- linear time (issue 10) ----------------------------------------------------------------------
+
+
+def deep_chain(depth: int, leaf_npu: str) -> str:
+    lines = [
+        "version: 1",
+        "images:",
+        '  i0: {from: u:1, dockerfile: x, args: {PYTHON_VERSION: "3.10", CANN_VERSION: 8.3.RC1, CHIP: 910b, '
+        'COMPONENTS: "toolkit,kernels"}}',
+    ]
+    lines += [f"  i{n}: {{from: i{n - 1}, dockerfile: x}}" for n in range(1, depth - 1)]
+    lines.append(f"  i{depth - 1}: {{from: i{depth - 2}, dockerfile: x, args: {{TORCH_VERSION: {leaf_npu}, TORCH_NPU_VERSION: {leaf_npu}}}}}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_deep_chain_resolves_each_image_once(monkeypatch):
+    from bakegen import rules
+    from bakegen.graph import ImageGraph
+
+    depth = 3000  # deeper than Python's default recursion limit
+    project = parse_project(deep_chain(depth, "2.5.1"), "images.yaml")
+    own_facts = []
+    real = rules._add_own_facts
+    monkeypatch.setattr(rules, "_add_own_facts", lambda facts, image, *a: own_facts.append(image.id) or real(facts, image, *a))
+    walks = []
+    real_ancestors = ImageGraph.ancestors
+    monkeypatch.setattr(ImageGraph, "ancestors", lambda self, i: walks.append(i) or real_ancestors(self, i))
+    (problem,) = versions(project)
+    assert sorted(own_facts) == sorted(project.images)  # each image's own facts: once
+    assert walks == [f"i{depth - 1}"]  # the ancestors are walked only to name the chain of a problem
+    assert problem.message.startswith(
+        f"i{depth - 1}: torch_npu 2.5.1 was not released for CANN 8.3.RC1 (inherited from i0); for CANN 8.3.RC1 use "
+    )
+    assert problem.message.endswith(f"[chain: i0 -> i1 -> i2 -> {' -> '.join(f'i{n}' for n in range(3, depth))}]")
+
+
+def test_facts_resolved_deep_in_a_chain_are_the_nearest():
+    from bakegen import rules
+
+    project = parse_project(deep_chain(1200, "2.7.1"), "images.yaml")
+    facts = rules.resolve_facts(project, project.compat, {i: [] for i in project.images})
+    leaf = facts["i1199"]
+    assert (leaf["cann"].value, leaf["cann"].image, leaf["torch_npu"].image) == ("8.3.RC1", "i0", "i1199")
+    assert leaf["installed_components"].origins == (("toolkit", "i0"), ("kernels", "i0"))
+    assert versions(project) == []

@@ -34,6 +34,7 @@ from typing import Iterator, Sequence
 
 from bakegen import files, rules
 from bakegen.commands.generate import generated
+from bakegen.dockerfile import Dockerfiles
 from bakegen.emit.bake import render_bake
 from bakegen.errors import BakegenError, Diagnostic, Position, UsageError
 from bakegen.model import Project
@@ -124,7 +125,7 @@ def run(args) -> int:
     source = files.find_source(args.file)
     project, output, text = generated(source, Path(args.output) if args.output else None)
     report(list(project.warnings))
-    violations = rules.check_versions(project)
+    violations = rules.check_versions(project, Dockerfiles(project.root))
     if violations:
         report(violations)
         if not args.force:

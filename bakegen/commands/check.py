@@ -10,6 +10,7 @@ import json
 import sys
 
 from bakegen import checks, files, rules
+from bakegen.dockerfile import Dockerfiles
 from bakegen.errors import BakegenError
 from bakegen.model import load_project
 from bakegen.output import report
@@ -24,11 +25,12 @@ def run(args) -> int:
             raise
         print(json.dumps([d.as_json() for d in exc.diagnostics], indent=2, ensure_ascii=False))
         return 1
+    dockerfiles = Dockerfiles(project.root)
     problems = (
         list(project.warnings)
         + checks.missing_paths(project)
-        + checks.dockerfile_problems(project)
-        + rules.check_versions(project)
+        + checks.dockerfile_problems(project, dockerfiles)
+        + rules.check_versions(project, dockerfiles)
     )
     errors = sum(d.severity == "error" for d in problems)
     warnings = sum(d.severity == "warning" for d in problems)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bakegen import files, rules
+from bakegen import checks, files, rules
+from bakegen.dockerfile import Dockerfiles
 from bakegen.emit.bake import render_bake
 from bakegen.model import Project, load_project
 from bakegen.output import report
@@ -39,7 +40,10 @@ def run(args) -> int:
     project, output, text = generated(source, Path(args.output) if args.output else None)
     # Generating never fails on what only a build would trip over; it says so.
     report(
-        list(project.warnings) + checks.missing_paths(project) + rules.check_versions(project), as_warnings=True
+        list(project.warnings)
+        + checks.missing_paths(project)
+        + rules.check_versions(project, Dockerfiles(project.root)),
+        as_warnings=True,
     )
     if args.check:
         diff = stale_diff(output, text)

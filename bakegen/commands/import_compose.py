@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
 from bakegen import files, rules
-from bakegen.dockerfile import convention_problems
+from bakegen.dockerfile import Dockerfiles, convention_problems
 from bakegen.errors import BakegenError, Diagnostic
-from bakegen.model import ID_RE, parse_project, scalar_as_written, suggest_id, tag_has_registry
+from bakegen.model import ID_RE, Project, parse_project, scalar_as_written, suggest_id, tag_has_registry
 from bakegen.output import report
 from bakegen.yamldoc import Document, load_document
 
@@ -32,26 +33,28 @@ HEADER = (
 OLD_IMAGE_KEYS = {"depends_on", "build", "tags"}
 
 
-def convert(doc: Document, compose_dir: Path) -> tuple[dict, list[Diagnostic]]:
+def convert(doc: Document, compose_dir: Path, dockerfiles: Dockerfiles) -> tuple[dict, list[Diagnostic]]:
     notes: list[Diagnostic] = []
 
-    def note(path: tuple, message: str, key: bool = False) -> None:
-        notes.append(Diagnostic(doc.where(path, key=key), message, severity="warning"))
+    def note(path: tuple, message: str, code: str, key: bool = False) -> None:
+        notes.append(Diagnostic(doc.where(path, key=key), message, severity="warning", code=code))
 
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("images"), dict):
-        raise BakegenError(Diagnostic(doc.where(()), "not a dockerfile-compose.yaml: no 'images:' mapping"))
+        raise BakegenError(
+            Diagnostic(doc.where(()), "not a dockerfile-compose.yaml: no 'images:' mapping", code="not-compose-file")
+        )
     old = data["images"]
     for key in data:
         if key not in ("images", "version"):
-            note((key,), f"top-level '{key}' has no equivalent in images.yaml and was left out", key=True)
+            note((key,), f"top-level '{key}' has no equivalent in images.yaml and was left out", "import-dropped", key=True)
 
     normalized = _normalize(doc, old)
 
     new_ids = _new_ids(old)
     for old_id, new_id in new_ids.items():
         if new_id != old_id:
-            note(("images", old_id), f"image id '{old_id}' is not a valid bake target name; renamed to '{new_id}'", key=True)
+            note(("images", old_id), f"image id '{old_id}' is not a valid bake target name; renamed to '{new_id}'", "import-renamed", key=True)
 
     producers: dict[str, str] = {}
     for old_id, entry in normalized.items():
@@ -73,6 +76,7 @@ def convert(doc: Document, compose_dir: Path) -> tuple[dict, list[Diagnostic]]:
                 "the tags share no repository prefix; declared 'variables: {REGISTRY: docker.io}' so they "
                 "are still pushed to Docker Hub, where build.py pushed them",
                 severity="warning",
+                code="import-registry",
             )
         )
 
@@ -83,12 +87,13 @@ def convert(doc: Document, compose_dir: Path) -> tuple[dict, list[Diagnostic]]:
         where = ("images", old_id)
         for key in raw:
             if key not in OLD_IMAGE_KEYS:
-                note(where + (key,), f"'{key}' is not converted; add its equivalent by hand", key=True)
+                note(where + (key,), f"'{key}' is not converted; add its equivalent by hand", "import-dropped", key=True)
         if entry["build"] is None:
             note(
                 where,
                 f"'{old_id}' has no build: section; assumed context '.' and dockerfile 'Dockerfile'; "
                 "check them in the converted file",
+                "import-assumed",
                 key=True,
             )
         args = dict(entry["args"])
@@ -109,12 +114,11 @@ def convert(doc: Document, compose_dir: Path) -> tuple[dict, list[Diagnostic]]:
             image["tags"] = [t[len(prefix):] if prefix else t for t in tags]
         images[new_ids[old_id]] = image
 
-        dockerfile = compose_dir / context / image["dockerfile"]
-        if dockerfile.is_file():
-            shown = os.path.normpath(os.path.join(context, image["dockerfile"]))
+        shown = os.path.normpath(os.path.join(context, image["dockerfile"]))
+        dockerfile = dockerfiles.at(compose_dir / context / image["dockerfile"], shown)
+        if dockerfile is not None:
             notes.extend(
-                Diagnostic(d.position, d.message, severity="warning")
-                for d in convention_problems(dockerfile, shown)
+                replace(d, severity="warning") for d in dockerfile.problems + tuple(convention_problems(dockerfile))
             )
 
     result: dict = {"version": 1}
@@ -150,7 +154,7 @@ def _normalize(doc: Document, old: dict) -> dict[str, dict]:
     errors: list[Diagnostic] = []
 
     def error(path: tuple, message: str) -> None:
-        errors.append(Diagnostic(doc.where(path), f"{'.'.join(str(p) for p in path)}: {message}"))
+        errors.append(Diagnostic(doc.where(path), f"{'.'.join(str(p) for p in path)}: {message}", code="wrong-type"))
 
     def names(path: tuple, value, what: str) -> list[str]:
         """A list of names, where one string means a list of one (as docker compose reads it)."""
@@ -240,11 +244,12 @@ def _parent(doc, old_id, depends, base_arg, old, producers, new_ids, note) -> st
             where + ("depends_on",),
             f"'{old_id}' depends on {', '.join(depends)}; images.yaml has one parent, so '{depends[0]}' "
             "is the parent; name the others under contexts: if the Dockerfile uses them",
+            "import-several-parents",
         )
     if depends:
         parent_old = depends[0]
         if parent_old not in old:
-            note(where + ("depends_on", 0), f"depends_on names '{parent_old}', which is not an image of this file")
+            note(where + ("depends_on", 0), f"depends_on names '{parent_old}', which is not an image of this file", "unknown-parent")
             return parent_old
         parent_tags = old[parent_old]["tags"]
         if base_arg is not None and base_arg not in parent_tags:
@@ -257,10 +262,11 @@ def _parent(doc, old_id, depends, base_arg, old, producers, new_ids, note) -> st
                 f"parent drift in '{old_id}': depends_on says '{parent_old}' (tags: "
                 f"{', '.join(parent_tags) or 'none'}) but BASE_IMAGE is '{base_arg}', {detail}; "
                 f"following depends_on: from: {new_ids[parent_old]}",
+                "parent-drift",
             )
         return new_ids[parent_old]
     if base_arg is None:
-        note(where, f"'{old_id}' declares no parent (no depends_on, no BASE_IMAGE); set 'from:' by hand", key=True)
+        note(where, f"'{old_id}' declares no parent (no depends_on, no BASE_IMAGE); set 'from:' by hand", "no-parent", key=True)
         return "TODO-set-the-parent-image"
     producer = producers.get(base_arg)
     if producer:
@@ -268,6 +274,7 @@ def _parent(doc, old_id, depends, base_arg, old, producers, new_ids, note) -> st
             where + ("build", "args", "BASE_IMAGE"),
             f"'{old_id}' has BASE_IMAGE '{base_arg}' (built by '{producer}') but no depends_on; "
             f"linked as from: {new_ids[producer]}",
+            "import-linked",
         )
         return new_ids[producer]
     if not any(c in base_arg for c in ":/@"):
@@ -275,6 +282,7 @@ def _parent(doc, old_id, depends, base_arg, old, producers, new_ids, note) -> st
             where + ("build", "args", "BASE_IMAGE"),
             f"BASE_IMAGE '{base_arg}' of '{old_id}' is not an image reference (no repository); "
             "its Dockerfile probably completes it; write the full reference in 'from:'",
+            "import-partial-reference",
         )
     return base_arg
 
@@ -300,24 +308,32 @@ def run(args) -> int:
     output = Path(args.output)
     files.refuse_overwriting(output, source)
     if output.exists() and not args.force:
-        raise BakegenError(f"{output} already exists; pass --force to overwrite it, or -o another file")
+        raise BakegenError(
+            Diagnostic(None, f"{output} already exists; pass --force to overwrite it, or -o another file", code="exists")
+        )
     doc = load_document(source)
-    result, notes = convert(doc, source.parent)
+    dockerfiles = Dockerfiles(output.parent)  # the converted file's folder, as for a project there
+    result, notes = convert(doc, source.parent, dockerfiles)
     same_folder = source.resolve().parent == output.resolve().parent
     name = source.name if same_folder else str(source)
     text = dump(result, name)
     report(notes)
     # Say what bakegen itself will still reject in the result, and which version pairs
     # can never work, so nothing is a surprise at the first build.
+    converted: Project | None
     try:
         converted = parse_project(text, output, lenient=True)
+        remaining = list(converted.warnings)
     except BakegenError as exc:
         converted, remaining = None, exc.diagnostics
-    else:
-        remaining = list(converted.warnings)
-    report([Diagnostic(d.position, f"still to fix in the converted file: {d.message}", "warning") for d in remaining])
+    report(
+        [
+            Diagnostic(d.position, f"still to fix in the converted file: {d.message}", "warning", code=d.code)
+            for d in remaining
+        ]
+    )
     if converted is not None:
-        report(rules.check_versions(converted), as_warnings=True)
+        report(rules.check_versions(converted, dockerfiles), as_warnings=True)
     files.write_atomic(output, text)
     print(
         f"wrote {output}: {len(result['images'])} images, {len(notes)} note(s) to review",

@@ -12,9 +12,8 @@ from bakegen.model import load_project
 def run(args) -> int:
     project = load_project(files.find_source(args.file))
     selection = project.graph.expand(args.targets) if args.targets else None
-    if args.waves:
-        data = emit.waves(project, selection)
-    else:
-        data = emit.matrix(project, selection, leaves_only=args.leaves)
+    data: object = (
+        emit.waves(project, selection) if args.waves else emit.matrix(project, selection, leaves_only=args.leaves)
+    )
     print(json.dumps(data, separators=(",", ":")) if args.compact else json.dumps(data, indent=2))
     return 0

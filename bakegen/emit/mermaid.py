@@ -57,11 +57,11 @@ def render_mermaid(project: Project, source_name: str = "images.yaml") -> str:
     for image_id in graph.order:
         image = project.images[image_id]
         node = ids(image_id, "img_")
-        parent = ids(image.parent, "img_") if image.parent else ids(image.external_base, "ext_")
+        parent = ids(image.parent, "img_") if image.parent else ids(image.base_ref, "ext_")
         lines.append(f"  {parent} --> {node}")
         for name in sorted(image.contexts):
             named = image.contexts[name]
-            if named.kind == IMAGE:
+            if named.image is not None:  # an image of this file
                 lines.append(f'  {ids(named.image, "img_")} -. "{_label(name)}" .-> {node}')
     for cls in ("external", *LAYERS):
         lines.append(f"  classDef {cls} {STYLES[cls]}")

@@ -1,5 +1,6 @@
 #!/bin/bash
-# ENTRYPOINT of the CANN images: loads the CANN environment, then runs the command.
+# ENTRYPOINT of the CANN images: loads the CANN environment, then runs the command through
+# the python layer's runtime-pip-entrypoint.sh (extra pip packages asked for at start).
 #
 # The image's ENV already holds the static part of it; the set_env.sh scripts add what
 # depends on the container (e.g. the ATB build matching torch's C++ ABI, chosen by
@@ -28,5 +29,10 @@ source_if_present /usr/local/Ascend/nnal/atb/set_env.sh
 
 if [ "$#" -eq 0 ]; then
     set -- /bin/bash
+fi
+# The python layer's entrypoint: extra pip packages asked for at start, then the command.
+# A parent not built from python.dockerfile has none.
+if [ -x /usr/local/bin/runtime-pip-entrypoint.sh ]; then
+    exec /usr/local/bin/runtime-pip-entrypoint.sh "$@"
 fi
 exec "$@"
