@@ -34,7 +34,6 @@ from typing import Iterator, Sequence
 
 from bakegen import files, rules
 from bakegen.commands.generate import generated
-from bakegen.dockerfile import Dockerfiles
 from bakegen.emit.bake import render_bake
 from bakegen.errors import BakegenError, Diagnostic, Position, UsageError
 from bakegen.model import Project
@@ -123,9 +122,10 @@ def failure_summary(stderr: str) -> str:
 
 def run(args) -> int:
     source = files.find_source(args.file)
-    project, output, text = generated(source, Path(args.output) if args.output else None)
+    result = generated(source, Path(args.output) if args.output else None)
+    project, output, text = result.project, result.output, result.text
     report(list(project.warnings))
-    violations = rules.check_versions(project, Dockerfiles(project.root))
+    violations = rules.check_versions(project, result.dockerfiles)
     if violations:
         report(violations)
         if not args.force:

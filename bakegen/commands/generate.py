@@ -3,20 +3,35 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from bakegen import checks, files, rules
+from bakegen import files, rules
 from bakegen.dockerfile import Dockerfiles
 from bakegen.emit.bake import render_bake
+from bakegen.errors import Diagnostic
+from bakegen.imagetests import ImageChecks, resolve_checks
 from bakegen.model import Project, load_project
 from bakegen.output import report
 
 
-def generated(source: Path, output: Path | None) -> tuple[Project, Path, str]:
+@dataclass(frozen=True)
+class Generated:
+    project: Project
+    output: Path  # the bake file
+    text: str  # what it must hold
+    dockerfiles: Dockerfiles  # parsed while generating
+    checks: dict[str, ImageChecks]  # each image's checks (its test target)
+    check_problems: list[Diagnostic]  # tests named twice, skips of no check
+
+
+def generated(source: Path, output: Path | None) -> Generated:
     project = load_project(source)
     output = output or files.default_output(source)
     files.refuse_overwriting(output, source)
-    return project, output, render_bake(project, output)
+    dockerfiles = Dockerfiles(project.root)
+    checks, problems = resolve_checks(project, dockerfiles)
+    return Generated(project, output, render_bake(project, output, checks=checks), dockerfiles, checks, problems)
 
 
 def stale_diff(output: Path, text: str) -> str | None:
@@ -34,15 +49,17 @@ def stale_diff(output: Path, text: str) -> str | None:
 
 
 def run(args) -> int:
-    from bakegen import checks  # reads Dockerfiles; `bakegen build` does not need it
+    from bakegen import checks  # `bakegen build` does not need it
 
     source = files.find_source(args.file)
-    project, output, text = generated(source, Path(args.output) if args.output else None)
+    result = generated(source, Path(args.output) if args.output else None)
+    project, output, text = result.project, result.output, result.text
     # Generating never fails on what only a build would trip over; it says so.
     report(
         list(project.warnings)
         + checks.missing_paths(project)
-        + rules.check_versions(project, Dockerfiles(project.root)),
+        + rules.check_versions(project, result.dockerfiles)
+        + result.check_problems,
         as_warnings=True,
     )
     if args.check:
