@@ -113,7 +113,7 @@ def resolve_checks(project: Project, dockerfiles: Dockerfiles) -> tuple[dict[str
                     )
                 )
                 continue
-            check = user_check(image_id, test.name, test.run, test.expect, test.exit, config, data)
+            check = user_check(image_id, test.name, test.run, test.expect, test.exit, config, data, str(test.position))
             taken[check.name] = check
             tests.append(check)
         skips = dict(parent.skips) if parent else {}
@@ -151,7 +151,7 @@ def _through_entrypoint(config: RunConfig, command: str) -> str:
 
 
 def user_check(
-    image_id: str, name: str, run: str, expect: str | None, exit: int, config: RunConfig, data: dict
+    image_id: str, name: str, run: str, expect: str | None, exit: int, config: RunConfig, data: dict, where: str
 ) -> Check:
     return Check(
         name=name,
@@ -159,7 +159,7 @@ def user_check(
         expect=expect,
         exit=exit,
         origin=f"tests of {image_id}",
-        why=f"tests: of {image_id}",
+        why=where,
         script=_through_entrypoint(config, run),
         timeout=data["check_timeout"],
     )
