@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true",
         help="print the findings as a JSON list (file, line, column, code, severity, message)",
     )
+    p.add_argument("--strict", action="store_true", help="count warnings as errors (exit 1)")
 
     p = sub.add_parser("list", help=COMMANDS["list"][1], description=COMMANDS["list"][1])
     _file_option(p, keep)

@@ -82,12 +82,14 @@ def facts() -> dict:
     return yaml.safe_load(resources.files("bakegen").joinpath("data/checks.yaml").read_text("utf-8"))
 
 
-def resolve_checks(project: Project, dockerfiles: Dockerfiles) -> tuple[dict[str, ImageChecks], list[Diagnostic]]:
+def resolve_checks(
+    project: Project, dockerfiles: Dockerfiles, configs: Mapping[str, RunConfig] | None = None
+) -> tuple[dict[str, ImageChecks], list[Diagnostic]]:
     """image id -> its checks; and the problems: a test named like another check of the
-    image, a skip-tests entry that names no check."""
+    image, a skip-tests entry that names no check. configs: resolve_run_configs', if at hand."""
     data = facts()
     image_facts_ = image_facts(project, dockerfiles)
-    configs = resolve_run_configs(project, dockerfiles)
+    configs = configs if configs is not None else resolve_run_configs(project, dockerfiles)
     resolved: dict[str, ImageChecks] = {}
     problems: list[Diagnostic] = []
     for image_id in project.graph.order:
