@@ -412,7 +412,7 @@ def _delimiter(*texts: str) -> str:
     return word
 
 
-def test_dockerfile(image_checks: ImageChecks) -> str:
+def inline_dockerfile(image_checks: ImageChecks) -> str:
     """The inline Dockerfile of the image's test target: its named context `image` is the image."""
     checks = image_checks.checks
     lines = [

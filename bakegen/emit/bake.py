@@ -97,11 +97,11 @@ def render_bake(
 def _test_target(
     image: Image, checks: ImageChecks, narrowed: tuple[str, ...] | None, output: str | None
 ) -> list[tuple[str, hcl.Value]]:
-    from bakegen.imagetests import RUN_SECRET, RUN_VARIABLE, test_dockerfile
+    from bakegen.imagetests import RUN_SECRET, RUN_VARIABLE, inline_dockerfile
 
     attrs: list[tuple[str, hcl.Value]] = [
         ("description", f"bakegen test: the checks of {image.id}"),
-        ("dockerfile-inline", test_dockerfile(checks)),
+        ("dockerfile-inline", inline_dockerfile(checks)),
         ("contexts", {"image": f"target:{image.id}"}),
     ]
     platforms = narrowed or image.platforms
