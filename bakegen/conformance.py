@@ -126,6 +126,11 @@ def _credential_args(project: Project, dockerfiles: Dockerfiles) -> list[Diagnos
                 continue
             seen.add(key)
             problems.append(
-                Diagnostic(Position(dockerfile.shown, arg.line), hint(arg.name), severity="warning", code="credential-build-arg")
+                Diagnostic(
+                    Position(dockerfile.shown, arg.line),
+                    hint(arg.name),
+                    severity="warning",
+                    code="credential-build-arg",
+                )
             )
     return problems

@@ -261,7 +261,10 @@ def _cann_checks(image_facts_: Mapping[str, Setting], config: RunConfig, data: d
     scripts = [data["set_env"][c] for c in components if c in data["set_env"]]
     entrypoint = config.entrypoint
     if not entrypoint:
-        body = f"echo 'the image has no ENTRYPOINT: nothing sources {' '.join(scripts)} when a container starts'\nexit 1"
+        body = (
+            f"echo 'the image has no ENTRYPOINT: nothing sources {' '.join(scripts)} when a container starts'\n"
+            "exit 1"
+        )
     else:
         body = "\n".join(
             [
@@ -297,8 +300,8 @@ def _cann_checks(image_facts_: Mapping[str, Setting], config: RunConfig, data: d
     )
     installers = "\n".join(
         [
-            "found=$(find / -xdev \\( -path /proc -o -path /sys -o -path /dev \\) -prune -o -type f -name '*.run' -print"
-            " 2>/dev/null)",
+            "found=$(find / -xdev \\( -path /proc -o -path /sys -o -path /dev \\) -prune"
+            " -o -type f -name '*.run' -print 2>/dev/null)",
             'if [ -n "$found" ]; then echo "installers left in the image:"; echo "$found"; exit 1; fi',
             "echo 'no .run file in the image'",
         ]
@@ -341,7 +344,8 @@ def _service_check(service: Service, config: RunConfig, data: dict) -> Check:
                 "        wget -q -T 5 -O - \"$url\" 2>&1",
                 "    elif command -v python3 >/dev/null 2>&1; then",
                 "        python3 -c 'import sys, urllib.request as u; r = u.build_opener(u.ProxyHandler({}))"
-                ".open(sys.argv[1], timeout=5); print(r.read().decode(errors=\"replace\")[:500]); print(\"HTTP\", r.status)'"
+                ".open(sys.argv[1], timeout=5); print(r.read().decode(errors=\"replace\")[:500]);"
+                " print(\"HTTP\", r.status)'"
                 ' "$url" 2>&1',
                 "    elif command -v bash >/dev/null 2>&1; then",
                 "        bash -c 'exec 3<>/dev/tcp/127.0.0.1/'\"$port\"' || exit 1; printf \"GET %s HTTP/1.0\\r\\n"

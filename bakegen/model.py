@@ -310,7 +310,8 @@ def _image(doc: Document, image_id: str, raw: dict, defaults: dict, ids: Mapping
         position=doc.where(("images", image_id), key=True),
         tests=tuple(_test(doc, image_id, i, item) for i, item in enumerate(raw.get("tests") or ())),
         skip_tests=tuple(
-            (name, doc.where(("images", image_id, "skip-tests", i))) for i, name in enumerate(raw.get("skip-tests") or ())
+            (name, doc.where(("images", image_id, "skip-tests", i)))
+            for i, name in enumerate(raw.get("skip-tests") or ())
         ),
         service=_service(doc, image_id, raw.get("service")),
     )
@@ -329,7 +330,10 @@ def _service(doc: Document, image_id: str, raw: dict | None) -> Service | None:
     if raw is None:
         return None
     return Service(
-        raw["port"], raw["health"], raw.get("timeout", DEFAULT_SERVICE_TIMEOUT), doc.where(("images", image_id, "service"))
+        raw["port"],
+        raw["health"],
+        raw.get("timeout", DEFAULT_SERVICE_TIMEOUT),
+        doc.where(("images", image_id, "service")),
     )
 
 

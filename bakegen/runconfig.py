@@ -88,8 +88,12 @@ def _apply(start: RunConfig, chain: list[Stage], dockerfile: Dockerfile, args: d
     defaults = {a.name: a.default for a in dockerfile.args if a.default is not None}
     scope = {**defaults, **args}
 
+    def lookup(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        return env.get(name, scope.get(name, match.group(0)))
+
     def expand(text: str) -> str:
-        return _VARIABLE.sub(lambda m: env.get(m.group(1) or m.group(2), scope.get(m.group(1) or m.group(2), m.group(0))), text)
+        return _VARIABLE.sub(lookup, text)
 
     for stage in chain:
         for step in stage.steps:
@@ -102,7 +106,7 @@ def _apply(start: RunConfig, chain: list[Stage], dockerfile: Dockerfile, args: d
                     path = workdir.value.rstrip("/") + "/" + path
                 workdir = Where(path, where)
             elif step.keyword == "ENV":
-                for name, value in zip(step.value[::2], step.value[1::2]):
+                for name, value in zip(step.value[::2], step.value[1::2], strict=False):
                     env[name] = expand(value)
             elif step.keyword == "ENTRYPOINT":
                 entrypoint = step.value

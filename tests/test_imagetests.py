@@ -13,7 +13,7 @@ from bakegen.conformance import conformance_problems, looks_like_credential
 from bakegen.dockerfile import Dockerfiles
 from bakegen.emit.bake import render_bake
 from bakegen.errors import BakegenError, Position
-from bakegen.imagetests import Check, Result, Skip, judge, read_result, resolve_checks, inline_dockerfile
+from bakegen.imagetests import Check, Result, Skip, inline_dockerfile, judge, read_result, resolve_checks
 from bakegen.model import parse_project
 from bakegen.runconfig import resolve_run_configs
 from tests import hclread

@@ -1,9 +1,9 @@
 """Any valid graph with any arg strings becomes HCL that another parser reads back the same."""
 
+import shlex
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import shlex
 
 from bakegen.dockerfile import Dockerfiles
 from bakegen.emit.bake import render_bake

@@ -128,8 +128,9 @@ def check_builder(builder: str | None, needed: Sequence[str]) -> None:
         raise BakegenError(
             Diagnostic(
                 None,
-                f"the builder {inspected.name} cannot run {', '.join(missing)} (it runs {', '.join(supported) or 'nothing'}),"
-                f" so the checks of those platforms cannot start; {QEMU_FIX}",
+                f"the builder {inspected.name} cannot run {', '.join(missing)} "
+                f"(it runs {', '.join(supported) or 'nothing'}), so the checks of those platforms cannot start; "
+                f"{QEMU_FIX}",
                 code="platform-not-supported",
             )
         )
@@ -170,9 +171,11 @@ def format_report(verdicts: Sequence[Result], project: Project | None = None) ->
     passed = sum(v.status == "pass" for v in verdicts)
     failed = [v for v in verdicts if v.status == "fail"]
     skipped = sum(v.status == "skipped" for v in verdicts)
-    cached = sum(v.cached for v in verdicts)
+    from_cache = sum(v.cached for v in verdicts)
     lines.append("")
-    lines.append(f"bakegen test: {passed} passed, {len(failed)} failed, {skipped} skipped ({cached} from the cache)")
+    lines.append(
+        f"bakegen test: {passed} passed, {len(failed)} failed, {skipped} skipped ({from_cache} from the cache)"
+    )
     for v in failed:
         check = v.check
         assert check is not None

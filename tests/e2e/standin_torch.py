@@ -41,7 +41,8 @@ def write_wheel(folder: Path, name: str, version: str) -> Path:
         f"{module}/__init__.py": _MODULES[module].format(version=version),
         f"{dist_info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
         "Summary: bakegen e2e stand-in\n",
-        f"{dist_info}/WHEEL": "Wheel-Version: 1.0\nGenerator: bakegen-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        f"{dist_info}/WHEEL": "Wheel-Version: 1.0\nGenerator: bakegen-tests\nRoot-Is-Purelib: true\n"
+        "Tag: py3-none-any\n",
     }
     record = []
     for path, text in files.items():
