@@ -99,9 +99,20 @@ def resolve_checks(
         service = image.service or (parent.service if parent else None)
         generated = generated_checks(project, image, image_facts_[image_id], config, service, data)
         taken = {check.name: check for check in generated}
-        tests = list(parent.tests) if parent else []
-        for check in tests:
-            taken.setdefault(check.name, check)
+        tests = []
+        for check in parent.tests if parent else ():
+            if check.name in taken:  # a check this image adds (a fact set here) has the same name
+                problems.append(
+                    Diagnostic(
+                        image.position,
+                        f"{image_id}: the test '{check.name}' it inherits ({check.why}) has the name of a check "
+                        f"bakegen generates for {image_id}; rename that test",
+                        code="duplicate-test-name",
+                    )
+                )
+                continue
+            taken[check.name] = check
+            tests.append(check)
         for test in image.tests:
             if test.name in taken:
                 other = taken[test.name]

@@ -453,3 +453,17 @@ def test_the_repository_images_conform(tmp_path):
     assert conformance_problems(project, dockerfiles, configs, checks) == []
     assert checks["flask-api"].service is not None
     assert "service-health" in [c.name for c in checks["flask-api"].checks]
+
+
+def test_an_inherited_test_named_like_a_check_the_child_gets_is_an_error(tmp_path):
+    text = (
+        "version: 1\nvariables: {REGISTRY: r}\nimages:\n"
+        "  a: {from: 'd:1', dockerfile: plain.dockerfile, tests: [{name: numpy-below-2, run: 'true'}]}\n"
+        "  b: {from: a, dockerfile: plain.dockerfile, args: {CANN_VERSION: 8.3.RC1}}\n"
+    )
+    _, checks, problems = resolved(tmp_path, text)
+    assert [str(p) for p in problems] == [
+        "images.yaml:5:3: error: b: the test 'numpy-below-2' it inherits (images.yaml:4:58) has the name of a "
+        "check bakegen generates for b; rename that test"
+    ]
+    assert [c.name for c in checks["b"].checks].count("numpy-below-2") == 1
