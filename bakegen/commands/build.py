@@ -1,5 +1,5 @@
 """`bakegen build`: regenerate docker-bake.hcl if stale, then `docker buildx bake` the
-requested targets.
+requested targets. `bakegen test` goes the same way (``prepare``, ``bake_plan``).
 
 bake gets a bake file of its own for the build (``bakegen.plan``): the requested images,
 what they need, each ancestor narrowed to the platforms its requested descendants need.
