@@ -8,6 +8,10 @@ pytorch-npu on cann with stand-in torch, torch_npu and torchvision wheels
 (tests/e2e/standin_torch.py) served on 127.0.0.1 through the pipconf secret. The broken
 images are small Dockerfiles on that chain's python image (amd64, cached), tested in one
 bake.
+
+On 2 cores, after test_production_chain built the chain (402 s cold on an empty builder),
+the chain test took 83 s (pytorch-npu built and 58 checks run, arm64 under qemu; 110 s in
+another run), its second `bakegen test` 2 s, the broken images 8 s.
 """
 
 from __future__ import annotations
