@@ -22,6 +22,7 @@ COMMANDS = {
     "graph": ("graph", "print the image graph as a Mermaid flowchart"),
     "matrix": ("matrix", "print a CI build matrix as JSON"),
     "build": ("build", "regenerate if needed, then run `docker buildx bake`"),
+    "test": ("test", "run each image's checks in BuildKit (building what is missing) and report"),
     "import": ("import_compose", "convert the old dockerfile-compose.yaml into images.yaml"),
 }
 
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true",
         help="print the findings as a JSON list (file, line, column, code, severity, message)",
     )
+    p.add_argument("--strict", action="store_true", help="count warnings as errors (exit 1)")
 
     p = sub.add_parser("list", help=COMMANDS["list"][1], description=COMMANDS["list"][1])
     _file_option(p, keep)
@@ -108,6 +110,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--metadata-file", metavar="FILE", help="write buildx's result metadata to FILE")
     p.add_argument("--force", action="store_true", help="build even when Ascend version rules fail")
 
+    p = sub.add_parser("test", help=COMMANDS["test"][1], description=COMMANDS["test"][1])
+    _file_option(p, keep)
+    _generate_options(p, keep)
+    p.add_argument("targets", nargs="*", metavar="TARGET", help="images or groups to test (default: all)")
+    p.add_argument("--builder", metavar="NAME", help="buildx builder to use")
+    p.add_argument("--platform", metavar="P", help="test only this platform, e.g. linux/amd64")
+    p.add_argument("--progress", default="auto", choices=["auto", "plain", "tty", "quiet", "rawjson"], help="buildx progress output")
+    p.add_argument("--json", action="store_true", help="print the results as JSON (for CI)")
+    p.add_argument("--force", action="store_true", help="build and test even when Ascend version rules fail")
+
     p = sub.add_parser("import", help=COMMANDS["import"][1], description=COMMANDS["import"][1])
     p.add_argument("compose_file", metavar="dockerfile-compose.yaml", help="the old build.py configuration")
     p.add_argument("-o", "--output", default="images.yaml", metavar="FILE", help="where to write (default: images.yaml)")
@@ -129,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     if command != "import":
         args.file = getattr(args, "file", None) or args.top_file
     if args.top_output is not None:
-        if command not in ("generate", "build"):
+        if command not in ("generate", "build", "test"):
             parser.error(f"-o before a command is the bake file's; give `{command}` its own options after it")
         if getattr(args, "output", None) is None:
             args.output = args.top_output
@@ -141,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "generate":
         args.check = getattr(args, "check", False) or args.top_check
         args.output = getattr(args, "output", None)
-    if command in ("build", "graph"):
+    if command in ("build", "graph", "test"):
         args.output = getattr(args, "output", None)
     module = importlib.import_module(f"bakegen.commands.{COMMANDS[command][0]}")
     for stream in (sys.stdout, sys.stderr):

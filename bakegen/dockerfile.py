@@ -2,7 +2,8 @@
 
 ``Dockerfiles`` is the one place that reads them: each file at most once, into a frozen
 ``Dockerfile`` (ARG declarations, FROM lines, the named contexts it mounts or copies from,
-numpy version pins, and what could not be read or parsed). Everything else, the FROM
+numpy version pins, the instructions that set the image's configuration (USER, WORKDIR,
+ENV, ENTRYPOINT, CMD, EXPOSE) stage by stage, and what could not be read or parsed). Everything else, the FROM
 convention here, ``bakegen.checks`` and ``bakegen.rules``, works on that parse.
 
 Lines are read the way BuildKit reads them where it matters for that: the parser
@@ -89,6 +90,24 @@ class NumpyPin:
 
 
 @dataclass(frozen=True)
+class ConfigStep:
+    """An instruction that sets part of the image configuration a container starts with."""
+
+    keyword: str  # USER, WORKDIR, ENV, ENTRYPOINT, CMD or EXPOSE
+    value: tuple[str, ...]  # USER, WORKDIR: (text,); ENV: (NAME, value, ...); ENTRYPOINT, CMD:
+    # the exec-form words (a shell form becomes /bin/sh -c TEXT); EXPOSE: the ports as written
+    line: int
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One FROM and the configuration steps after it, up to the next FROM."""
+
+    base: FromLine
+    steps: tuple[ConfigStep, ...]
+
+
+@dataclass(frozen=True)
 class Dockerfile:
     path: Path  # resolved
     shown: str  # as diagnostics name it
@@ -98,6 +117,7 @@ class Dockerfile:
     froms: tuple[FromLine, ...] = ()
     context_uses: tuple[ContextUse, ...] = ()
     numpy_pins: tuple[NumpyPin, ...] = ()
+    stages: tuple[Stage, ...] = ()
     problems: tuple[Diagnostic, ...] = ()  # what could not be read or parsed
 
     @property
@@ -153,6 +173,7 @@ def parse_dockerfile(text: str, shown: str = "Dockerfile", path: Path | None = N
     froms: list[FromLine] = []
     uses: list[ContextUse] = []
     pins: list[NumpyPin] = []
+    built: list[tuple[FromLine, list[ConfigStep]]] = []
     for step in instructions:
         if step.keyword == "ARG":
             for word in _words(step.rest, escape):
@@ -160,6 +181,9 @@ def parse_dockerfile(text: str, shown: str = "Dockerfile", path: Path | None = N
                 args.append(ArgDeclaration(name, default if eq else None, step.line, global_scope=not froms))
         elif step.keyword == "FROM":
             froms.append(_from_line(step, escape))
+            built.append((froms[-1], []))
+        elif step.keyword in CONFIG_KEYWORDS and built:
+            built[-1][1].append(ConfigStep(step.keyword, _config_value(step, escape), step.line))
         pins.extend(_numpy_pins(step.rest, step.line))
         for heredoc in step.heredocs:
             for number, line in enumerate(heredoc.body.split("\n"), start=heredoc.line):
@@ -180,6 +204,7 @@ def parse_dockerfile(text: str, shown: str = "Dockerfile", path: Path | None = N
         froms=tuple(froms),
         context_uses=tuple(uses),
         numpy_pins=tuple(pins),
+        stages=tuple(Stage(base, tuple(steps)) for base, steps in built),
         problems=tuple(problems),
     )
 
@@ -377,6 +402,29 @@ def _context_names(step: Instruction, escape: str) -> list[str]:
             if flag.startswith("--from=") and flag[len("--from="):]:
                 names.append(flag[len("--from="):])
     return names
+
+
+CONFIG_KEYWORDS = ("USER", "WORKDIR", "ENV", "ENTRYPOINT", "CMD", "EXPOSE")
+
+
+def _config_value(step: Instruction, escape: str) -> tuple[str, ...]:
+    if step.keyword in ("ENTRYPOINT", "CMD"):
+        if _is_exec_form(step.rest):
+            return tuple(str(word) for word in json.loads(step.rest))
+        return ("/bin/sh", "-c", step.rest)
+    words = _words(step.rest, escape)
+    if step.keyword == "ENV":
+        if len(words) >= 1 and "=" not in words[0]:  # the old form: ENV NAME value with spaces
+            name, _, value = step.rest.partition(" ")
+            return (name, " ".join(_words(value.strip(), escape)))
+        pairs: list[str] = []
+        for word in words:
+            name, _, value = word.partition("=")
+            pairs += [name, value]
+        return tuple(pairs)
+    if step.keyword == "EXPOSE":
+        return tuple(words)
+    return (" ".join(words),)  # USER, WORKDIR
 
 
 def _numpy_pins(text: str, line: int) -> list[NumpyPin]:

@@ -27,6 +27,14 @@ LAYERS = ("base", "framework", "application")
 # (`base` is the first name of many a root image).
 LAYER_GROUPS = {layer: f"layer-{layer}" for layer in LAYERS}
 GENERATED_GROUPS = ("default", "all", *LAYER_GROUPS.values())
+# `bakegen test`: the checks of image <id> are the bake target <id>-test, all of them the
+# group `test`. Neither is an image: `default`, `all` and `expand` never hold them.
+TEST_SUFFIX = "-test"
+TEST_GROUP = "test"
+
+
+def test_target(image_id: str) -> str:
+    return image_id + TEST_SUFFIX
 
 
 def find_cycle(dependencies: Mapping[str, Sequence[str]]) -> list[str] | None:

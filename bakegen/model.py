@@ -24,7 +24,7 @@ from bakegen import schemacheck
 from bakegen.compat import Compat, CompatError, load_compat
 from bakegen.errors import BakegenError, Diagnostic, Position, did_you_mean
 from bakegen.expand import expand_matrices
-from bakegen.graph import GENERATED_GROUPS, LAYER_GROUPS, ImageGraph, find_cycle
+from bakegen.graph import GENERATED_GROUPS, LAYER_GROUPS, TEST_GROUP, TEST_SUFFIX, ImageGraph, find_cycle
 from bakegen.references import COMMON_PLATFORMS, platform_problem, reference_problem, registry_problem
 from bakegen.yamldoc import Document, load_document, parse_document
 
@@ -61,6 +61,30 @@ class LocalPath:
 
 
 @dataclass(frozen=True)
+class ImageTest:
+    """One entry of an image's ``tests:``: a shell command and what its run must show."""
+
+    name: str  # as given, or <image id>-<n> for a bare command
+    run: str
+    expect: str | None  # a Python regular expression the output must contain
+    exit: int
+    position: Position
+
+
+@dataclass(frozen=True)
+class Service:
+    """``service:``: the image's own command serves HTTP; inherited by descendants."""
+
+    port: int
+    health: str
+    timeout: int
+    position: Position
+
+
+DEFAULT_SERVICE_TIMEOUT = 120
+
+
+@dataclass(frozen=True)
 class Image:
     id: str
     parent: str | None  # an image id of this file, built first
@@ -81,6 +105,9 @@ class Image:
     dependencies: tuple[str, ...]  # the parent, then images named in contexts, each once
     local_paths: tuple[LocalPath, ...]
     position: Position
+    tests: tuple[ImageTest, ...] = ()  # its own; bakegen.imagetests adds the inherited and generated
+    skip_tests: tuple[tuple[str, Position], ...] = ()  # check names switched off here, and where
+    service: Service | None = None  # its own
 
     @property
     def base_ref(self) -> str:
@@ -290,6 +317,32 @@ def _image(doc: Document, image_id: str, raw: dict, defaults: dict, ids: Mapping
         dependencies=tuple(dependencies),
         local_paths=tuple(local_paths),
         position=doc.where(("images", image_id), key=True),
+        tests=tuple(_test(doc, image_id, i, item) for i, item in enumerate(raw.get("tests") or ())),
+        skip_tests=tuple(
+            (name, doc.where(("images", image_id, "skip-tests", i)))
+            for i, name in enumerate(raw.get("skip-tests") or ())
+        ),
+        service=_service(doc, image_id, raw.get("service")),
+    )
+
+
+def _test(doc: Document, image_id: str, index: int, item: str | dict) -> ImageTest:
+    where = doc.where(("images", image_id, "tests", index))
+    if isinstance(item, str):
+        return ImageTest(f"{image_id}-{index + 1}", item, None, 0, where)
+    return ImageTest(
+        item.get("name") or f"{image_id}-{index + 1}", item["run"], item.get("expect"), item.get("exit", 0), where
+    )
+
+
+def _service(doc: Document, image_id: str, raw: dict | None) -> Service | None:
+    if raw is None:
+        return None
+    return Service(
+        raw["port"],
+        raw["health"],
+        raw.get("timeout", DEFAULT_SERVICE_TIMEOUT),
+        doc.where(("images", image_id, "service")),
     )
 
 
@@ -421,7 +474,7 @@ def validate_graph(
                     code="invalid-id",
                 )
             )
-        if image.id in GENERATED_GROUPS:
+        if image.id in GENERATED_GROUPS or image.id == TEST_GROUP:
             problems.append(
                 Diagnostic(
                     image.position,
@@ -489,6 +542,7 @@ def validate_graph(
             )
         )
 
+    problems.extend(_test_problems(doc, images))
     problems.extend(_tag_problems(doc, variables, images))
     problems.extend(_platform_problems(doc, images))
     problems.extend(_group_problems(doc, groups, ids))
@@ -517,7 +571,86 @@ def _generated_group_meaning(name: str) -> str:
     for layer, group in LAYER_GROUPS.items():
         if group == name:
             return f"every image of the {layer} layer"
+    if name == TEST_GROUP:
+        return "the checks of every image, for `bakegen test`"
     return "every image"
+
+
+def _test_problems(doc: Document, images: Mapping[str, Image]) -> list[Diagnostic]:
+    """tests:, service: and the names of the test targets (<id>-test) bakegen generates."""
+    problems = []
+    for image in images.values():
+        if image.id.endswith(TEST_SUFFIX) and image.id[: -len(TEST_SUFFIX)] in images:
+            tested = image.id[: -len(TEST_SUFFIX)]
+            problems.append(
+                Diagnostic(
+                    image.position,
+                    f"image '{image.id}' has the name of the test target of image '{tested}' (bakegen "
+                    f"generates '<id>{TEST_SUFFIX}' for the checks of every image); rename one of them",
+                    code="test-target-collision",
+                )
+            )
+        seen: dict[str, ImageTest] = {}
+        for i, test in enumerate(image.tests):
+            path = ("images", image.id, "tests", i)
+            if test.name in seen:
+                problems.append(
+                    Diagnostic(
+                        test.position,
+                        f"{image.id}: two tests are named '{test.name}'; give each its own name",
+                        code="duplicate-test-name",
+                    )
+                )
+            seen.setdefault(test.name, test)
+            if test.expect is not None:
+                try:
+                    re.compile(test.expect)
+                except re.error as exc:
+                    problems.append(
+                        Diagnostic(
+                            doc.where(path + ("expect",)),
+                            f"{image.id}: test '{test.name}': expect is not a regular expression: {exc}",
+                            code="invalid-expect",
+                        )
+                    )
+            if not 0 <= test.exit <= 255:
+                problems.append(
+                    Diagnostic(
+                        doc.where(path + ("exit",)),
+                        f"{image.id}: test '{test.name}': exit {test.exit} is not an exit code (0-255)",
+                        code="invalid-value",
+                    )
+                )
+            for field, value in (("run", test.run), ("expect", test.expect or "")):
+                if unicodedata.normalize("NFC", value) != value:
+                    problems.append(
+                        Diagnostic(
+                            doc.where(path + ((field,) if doc.has(path + (field,)) else ())),
+                            f"{image.id}: test '{test.name}': {field} is not in Unicode NFC form; bake "
+                            "normalises every string to NFC, so the check would run something else; write it in NFC",
+                            severity="warning",
+                            code="not-nfc",
+                        )
+                    )
+        service = image.service
+        if service is not None:
+            if not 1 <= service.port <= 65535:
+                problems.append(
+                    Diagnostic(
+                        doc.where(("images", image.id, "service", "port")),
+                        f"{image.id}: service port {service.port} is not a TCP port (1-65535)",
+                        code="invalid-value",
+                    )
+                )
+            if service.timeout < 1:
+                problems.append(
+                    Diagnostic(
+                        doc.where(("images", image.id, "service", "timeout")),
+                        f"{image.id}: service timeout must be at least 1 second",
+                        code="invalid-value",
+                    )
+                )
+    return problems
 
 
 def _external_base_problems(
@@ -704,7 +837,7 @@ def _group_problems(doc: Document, groups: Mapping[str, tuple[str, ...]], ids: s
             problems.append(
                 Diagnostic(where, f"invalid group name '{name}'; rename it to '{suggest_id(name)}'", code="invalid-id")
             )
-        if name in GENERATED_GROUPS:
+        if name in GENERATED_GROUPS or name == TEST_GROUP:
             problems.append(
                 Diagnostic(
                     where,
@@ -718,6 +851,15 @@ def _group_problems(doc: Document, groups: Mapping[str, tuple[str, ...]], ids: s
                     where,
                     f"group '{name}' and image '{name}' have the same name; bake needs distinct names",
                     code="name-collision",
+                )
+            )
+        if name.endswith(TEST_SUFFIX) and name[: -len(TEST_SUFFIX)] in ids:
+            problems.append(
+                Diagnostic(
+                    where,
+                    f"group '{name}' has the name of the test target of image '{name[: -len(TEST_SUFFIX)]}' "
+                    f"(bakegen generates '<id>{TEST_SUFFIX}' for the checks of every image); pick another name",
+                    code="test-target-collision",
                 )
             )
         for i, member in enumerate(members):

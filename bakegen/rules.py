@@ -113,16 +113,21 @@ def _as_specs(value: str) -> list[str]:
     return [spec if spec[:1] in "=<>~!" else "==" + spec for spec in specs]
 
 
-def check_versions(project: Project, dockerfiles: Dockerfiles) -> list[Diagnostic]:
-    """The version rules of every image; Dockerfiles come parsed (numpy pins), this reads no file."""
-    compat = project.compat
-    graph = project.graph
+def image_facts(project: Project, dockerfiles: Dockerfiles) -> dict[str, dict[str, Setting]]:
+    """Every image's facts, its Dockerfile's numpy pins included (the Dockerfiles come parsed)."""
     numpy_pins: dict[str, list[str]] = {}
     for image_id, image in project.images.items():
         dockerfile = dockerfiles.get(image)
         numpy_pins[image_id] = list(dockerfile.numpy_specifiers) if dockerfile else []
+    return resolve_facts(project, project.compat, numpy_pins)
+
+
+def check_versions(project: Project, dockerfiles: Dockerfiles) -> list[Diagnostic]:
+    """The version rules of every image; Dockerfiles come parsed (numpy pins), this reads no file."""
+    compat = project.compat
+    graph = project.graph
     problems: list[Diagnostic] = []
-    resolved = resolve_facts(project, compat, numpy_pins)
+    resolved = image_facts(project, dockerfiles)
     for image_id in graph.order:
         facts = resolved[image_id]
         for rule in RULES:

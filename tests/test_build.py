@@ -91,8 +91,10 @@ def test_bake_gets_a_file_of_the_targets_and_what_they_need(project):
     assert (record / "relative").read_text().strip() == "0"
     targets = hclread.targets((record / "bake.hcl").read_text())
     assert {n: t["platforms"] for n, t in targets.items()} == {"par": ["linux/arm64"], "kid": ["linux/arm64"]}
-    # the whole file is written as before; the build's file is gone
-    assert set(hclread.targets((root / "docker-bake.hcl").read_text())) == {"par", "kid", "other"}
+    # the whole file is written as before, with every image's test target; the build's file is gone
+    assert set(hclread.targets((root / "docker-bake.hcl").read_text())) == {
+        "par", "kid", "other", "par-test", "kid-test", "other-test",
+    }
     assert sorted(p.name for p in root.iterdir()) == ["D", "docker-bake.hcl", "images.yaml"]
     assert temporary_files(env) == []
 

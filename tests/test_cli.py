@@ -33,7 +33,8 @@ def repo(write, monkeypatch):
     root = write(
         {
             "images.yaml": IMAGES,
-            "dockerfiles/py.dockerfile": CONVENTIONAL_DOCKERFILE,
+            # the python layer ends as ma-user, the user ModelArts runs the application images as
+            "dockerfiles/py.dockerfile": CONVENTIONAL_DOCKERFILE + "USER ma-user\n",
             "dockerfiles/torch.dockerfile": CONVENTIONAL_DOCKERFILE,
             "wheels/.keep": "",
         }

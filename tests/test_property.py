@@ -1,16 +1,22 @@
 """Any valid graph with any arg strings becomes HCL that another parser reads back the same."""
 
+import shlex
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bakegen.dockerfile import Dockerfiles
 from bakegen.emit.bake import render_bake
-from bakegen.graph import GENERATED_GROUPS
+from bakegen.graph import GENERATED_GROUPS, TEST_GROUP, TEST_SUFFIX
+from bakegen.imagetests import inline_dockerfile, resolve_checks
 from bakegen.model import parse_project
 from tests import hclread
 
-# Only valid projects: an id may not be a generated group's name; ids are unique by case too
-# (tags are valid references of their own, repo-<n>:<m>, never derived from an id).
-ids = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,12}", fullmatch=True).filter(lambda i: i not in GENERATED_GROUPS)
+# Only valid projects: an id may not be a generated group's name nor end like a test target;
+# ids are unique by case too (tags are valid references of their own, repo-<n>:<m>).
+ids = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,12}", fullmatch=True).filter(
+    lambda i: i not in GENERATED_GROUPS and i != TEST_GROUP and not i.endswith(TEST_SUFFIX)
+)
 arg_names = st.from_regex(r"[A-Z_][A-Z0-9_]{0,10}", fullmatch=True)
 
 
@@ -54,6 +60,7 @@ def graphs(draw):
             "platforms": platforms,
             "tags": [f"repo-{i}:{n}" for n in range(draw(st.integers(0, 2)))],
             "description": draw(arg_values),
+            "tests": draw(st.lists(arg_values.filter(bool), max_size=2)),
         }
     return {"version": 1, "variables": {"REGISTRY": "localhost:5000/t"}, "images": images}
 
@@ -85,9 +92,11 @@ def to_yaml(value) -> str:
 @given(graphs())
 def test_hcl_round_trip(document):
     project = parse_project(to_yaml(document), "images.yaml")
-    text = render_bake(project)
+    checks, problems = resolve_checks(project, Dockerfiles(project.root))
+    assert problems == []
+    text = render_bake(project, checks=checks)
     targets = hclread.targets(text)
-    assert set(targets) == set(document["images"])
+    assert set(targets) == set(document["images"]) | {i + TEST_SUFFIX for i in document["images"]}
     for name, image in document["images"].items():
         target = targets[name]
         assert target.get("args", {}) == image["args"]
@@ -96,4 +105,10 @@ def test_hcl_round_trip(document):
         assert target["contexts"]["base"] == expected_base
         assert target.get("description", "") == image["description"]
         assert target["tags"] == ['"${REGISTRY}/' + t + '"' for t in image["tags"]] if image["tags"] else "tags" not in target
-    assert render_bake(parse_project(to_yaml(document), "images.yaml")) == text
+        # every test of the image and its ancestors reaches the test target's Dockerfile intact
+        test = targets[name + TEST_SUFFIX]
+        assert test["dockerfile-inline"] == inline_dockerfile(checks[name])
+        commands = [shlex.split(c.script)[-1] for c in checks[name].checks if c.origin != "generated"]
+        chain = [*project.graph.ancestors(name), name]
+        assert commands == [t for image_id in chain for t in document["images"][image_id]["tests"]]
+    assert render_bake(parse_project(to_yaml(document), "images.yaml"), checks=checks) == text

@@ -1,5 +1,5 @@
 """`bakegen build`: regenerate docker-bake.hcl if stale, then `docker buildx bake` the
-requested targets.
+requested targets. `bakegen test` goes the same way (``prepare``, ``bake_plan``).
 
 bake gets a bake file of its own for the build (``bakegen.plan``): the requested images,
 what they need, each ancestor narrowed to the platforms its requested descendants need.
@@ -33,13 +33,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from bakegen import files, rules
-from bakegen.commands.generate import generated
-from bakegen.dockerfile import Dockerfiles
+from bakegen.commands.generate import Generated, generated
 from bakegen.emit.bake import render_bake
 from bakegen.errors import BakegenError, Diagnostic, Position, UsageError
 from bakegen.model import Project
 from bakegen.output import report
-from bakegen.plan import overrides_for, plan_build
+from bakegen.plan import BuildPlan, overrides_for, plan_build
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
@@ -122,63 +121,86 @@ def failure_summary(stderr: str) -> str:
 
 
 def run(args) -> int:
-    source = files.find_source(args.file)
-    project, output, text = generated(source, Path(args.output) if args.output else None)
-    report(list(project.warnings))
-    findings = rules.check_versions(project, Dockerfiles(project.root))
-    report(findings)
-    violations = [finding for finding in findings if finding.severity == "error"]
-    if violations:  # warnings (a release bakegen's table does not list) do not stop a build
-        if not args.force:
-            raise BakegenError(
-                "version rules failed (see above); fix images.yaml, or pass --force to build anyway"
-            )
-        print("bakegen build: --force given: building despite the version rule errors above", file=sys.stderr)
-    if files.read_text(output) != text:
-        files.write_atomic(output, text)
-        print(f"regenerated {output}", file=sys.stderr)
-
+    result = prepare(args, "build")
+    project, output = result.project, result.output
     targets = args.targets or ["default"]
     overrides = _key_values(args.set, "--set")
     if args.call:
         overrides["*.call"] = args.call
     plan = plan_build(project, targets, overrides)  # unknown names fail here, with a suggestion
     variables = _key_values(args.var, "--var")
-    out_dir = output.resolve().parent
-    # Paths the user typed are relative to where they typed them; bake runs in out_dir.
+    # Paths the user typed are relative to where they typed them; bake runs beside the bake file.
     metadata_file = str(Path(args.metadata_file).resolve()) if args.metadata_file else None
     overrides = {key: _absolute_dest(key, value) for key, value in overrides_for(plan, project, overrides).items()}
-    outside = _outside_paths(project, plan.images, out_dir)
-    outside += [
-        dest for key, value in overrides.items() if (dest := _dest_of(key, value)) and not _inside(Path(dest), out_dir)
+    outside = [
+        dest for key, value in overrides.items()
+        if (dest := _dest_of(key, value)) and not _inside(Path(dest), output.resolve().parent)
     ]
-    if outside:
-        variables["BUILDX_BAKE_ENTITLEMENTS_FS"] = "0"
-        print(
-            "bakegen build: images.yaml names local paths outside "
-            f"{out_dir}: {', '.join(outside)}; granting bake read access to them",
-            file=sys.stderr,
-        )
-
-    os.chdir(out_dir)  # bake resolves relative paths against the working directory
-    variables["BUILDX_BAKE_FILE_RELATIVE_PATHS"] = "0"  # ... and not against the build file's folder
-    folder = files.build_file_folder()
-    for stale in files.remove_stale_build_files(folder):
-        print(f"bakegen build: removed {stale}, left by a build that was killed", file=sys.stderr)
-    with _bake_file(folder, render_bake(project, output, plan)) as bake_file:
-        bake_args = dict(
+    bake_plan(
+        project, output, plan, render_bake(project, output, plan),
+        dict(
             targets=list(plan.requested),
             builder=args.builder,
-            files=[str(bake_file)],
             load=args.load,
             push=args.push,
             cache=not args.no_cache,
             set=overrides,
             variables=variables,
             metadata_file=metadata_file,
-        )
-        _bake(bake_args, args, targets)
+        ),
+        print_config=args.print, progress=args.progress, outside=outside, verb="build", names=targets,
+    )
     return 0
+
+
+def prepare(args, verb: str) -> Generated:
+    """What `bakegen build` and `bakegen test` do first: load images.yaml, refuse a build
+    that breaks the version rules (unless --force), regenerate a stale docker-bake.hcl."""
+    source = files.find_source(args.file)
+    result = generated(source, Path(args.output) if getattr(args, "output", None) else None)
+    report(list(result.project.warnings))
+    findings = rules.check_versions(result.project, result.dockerfiles)
+    report(findings)
+    violations = [finding for finding in findings if finding.severity == "error"]
+    if violations:  # warnings (a release bakegen's table does not list) do not stop a build
+        if not args.force:
+            raise BakegenError(
+                f"version rules failed (see above); fix images.yaml, or pass --force to {verb} anyway"
+            )
+        print(f"bakegen {verb}: --force given: building despite the version rule errors above", file=sys.stderr)
+    if files.read_text(result.output) != result.text:
+        files.write_atomic(result.output, result.text)
+        print(f"regenerated {result.output}", file=sys.stderr)
+    return result
+
+
+def bake_plan(
+    project: Project, output: Path, plan: BuildPlan, text: str, bake_args: dict, *,
+    print_config: bool, progress: str, outside: Sequence[str], verb: str, names: Sequence[str],
+) -> None:
+    """Hand bake the plan's file (text): bake_args for python-on-whales' bake, whose
+    variables get what bake needs to run beside docker-bake.hcl. outside: paths of outputs
+    outside that folder, for the file-system entitlement."""
+    variables = bake_args.setdefault("variables", {})
+    out_dir = output.resolve().parent
+    local = _outside_paths(project, plan.images, out_dir)
+    if local:
+        print(
+            f"bakegen {verb}: images.yaml names local paths outside "
+            f"{out_dir}: {', '.join(local)}; granting bake read access to them",
+            file=sys.stderr,
+        )
+    if local or outside:
+        variables["BUILDX_BAKE_ENTITLEMENTS_FS"] = "0"
+
+    os.chdir(out_dir)  # bake resolves relative paths against the working directory
+    variables["BUILDX_BAKE_FILE_RELATIVE_PATHS"] = "0"  # ... and not against the build file's folder
+    folder = files.build_file_folder()
+    for stale in files.remove_stale_build_files(folder):
+        print(f"bakegen {verb}: removed {stale}, left by a build that was killed", file=sys.stderr)
+    with _bake_file(folder, text) as bake_file:
+        bake_args["files"] = [str(bake_file)]
+        _bake(bake_args, print_config, progress, list(names))
 
 
 @contextlib.contextmanager
@@ -280,17 +302,17 @@ def _whales():
     return docker.buildx, ClientNotFoundError, DockerException
 
 
-def _bake(bake_args: dict, args, targets: list[str]) -> None:
+def _bake(bake_args: dict, print_config: bool, progress: str, targets: list[str]) -> None:
     buildx, ClientNotFoundError, DockerException = _whales()  # slow to import; only build needs it
     # What is loaded by now lives until bakegen exits: spare the garbage collector walking
     # it again during the build and at exit (python-on-whales' pydantic models are many).
     gc.freeze()
     try:
-        if args.print:
+        if print_config:
             config = buildx.bake(**bake_args, print=True)
             print(json.dumps(config, indent=2))
             return
-        for line in buildx.bake(**bake_args, progress=args.progress, stream_logs=True):
+        for line in buildx.bake(**bake_args, progress=progress, stream_logs=True):
             sys.stderr.write(line)
             sys.stderr.flush()
     except (KeyboardInterrupt, SystemExit):

@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from bakegen import checks, files, rules
+from bakegen import files, rules
 from bakegen.dockerfile import Dockerfiles
 from bakegen.emit.bake import render_bake
-from bakegen.errors import UsageError
+from bakegen.errors import Diagnostic, UsageError
+from bakegen.imagetests import ImageChecks, resolve_checks
 from bakegen.model import Project, load_project
 from bakegen.output import report
 
 
-def generated(source: Path, output: Path | None) -> tuple[Project, Path, str]:
+@dataclass(frozen=True)
+class Generated:
+    project: Project
+    output: Path  # the bake file
+    text: str  # what it must hold
+    dockerfiles: Dockerfiles  # parsed while generating
+    checks: dict[str, ImageChecks]  # each image's checks (its test target)
+    check_problems: list[Diagnostic]  # tests named twice, skips of no check
+
+
+def generated(source: Path, output: Path | None) -> Generated:
     project = load_project(source)
     output = output or files.default_output(source)
     files.refuse_overwriting(output, source)
-    return project, output, render_bake(project, output)
+    dockerfiles = Dockerfiles(project.root)
+    checks, problems = resolve_checks(project, dockerfiles)
+    return Generated(project, output, render_bake(project, output, checks=checks), dockerfiles, checks, problems)
 
 
 def stale_diff(output: Path, text: str) -> str | None:
@@ -40,19 +54,21 @@ def stale_diff(output: Path, text: str) -> str | None:
 
 
 def run(args) -> int:
+    from bakegen import checks  # `bakegen build` does not need it
 
     source = files.find_source(args.file)
     to_stdout = args.output == "-"  # paths in it are then relative to images.yaml's folder
     if to_stdout and args.check:
         raise UsageError("--check compares a bake file on disk; it does not go with -o -")
-    project, output, text = generated(source, Path(args.output) if args.output and not to_stdout else None)
+    result = generated(source, Path(args.output) if args.output and not to_stdout else None)
+    project, output, text = result.project, result.output, result.text
     # Generating never fails on what only a build would trip over; it says so.
-    dockerfiles = Dockerfiles(project.root)
     report(
         list(project.warnings)
         + checks.missing_paths(project)
-        + checks.undeclared_args(project, dockerfiles)
-        + rules.check_versions(project, dockerfiles),
+        + checks.undeclared_args(project, result.dockerfiles)
+        + rules.check_versions(project, result.dockerfiles)
+        + result.check_problems,
         as_warnings=True,
     )
     if to_stdout:

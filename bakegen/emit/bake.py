@@ -4,20 +4,27 @@ Every image becomes a target whose ``base`` named context is its parent:
 ``target:<parent>`` for an image of the file (bake builds it first, once, however
 many children need it) or ``docker-image://<ref>`` for an external image. The
 Dockerfiles' ``ARG BASE_IMAGE=base`` / ``FROM ${BASE_IMAGE}`` picks it up.
+
+Given the images' checks (``bakegen.imagetests``), every image also gets a target
+``<id>-test`` whose named context ``image`` is ``target:<id>`` and whose inline Dockerfile
+runs the checks; the group ``test`` holds them all, ``default`` and ``all`` none.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bakegen import hcl
 from bakegen.emit import comment_text
+from bakegen.graph import TEST_GROUP, test_target
 from bakegen.hcl import Expr
 from bakegen.model import IMAGE, PATH, Image, Project, secret_fields, secret_file_key, tag_has_registry
 
 if TYPE_CHECKING:
+    from bakegen.imagetests import ImageChecks
     from bakegen.plan import BuildPlan
 
 CACHE_VARIABLE = "CACHE_REF"
@@ -45,9 +52,18 @@ def plan_header(source_name: str, out_dir: Path) -> str:
     )
 
 
-def render_bake(project: Project, output: Path | None = None, plan: BuildPlan | None = None) -> str:
+def render_bake(
+    project: Project,
+    output: Path | None = None,
+    plan: BuildPlan | None = None,
+    checks: Mapping[str, ImageChecks] | None = None,
+    test_outputs: Mapping[str, str] | None = None,
+) -> str:
     """The bake file of every image; with a plan, the file that one `bakegen build` hands bake:
-    the plan's images, its narrowed platforms, no groups (build passes image ids)."""
+    the plan's images, its narrowed platforms, no groups (build passes image ids).
+
+    checks: each image's checks, for its test target: every image's in the whole file; in a
+    plan's file only those of the images in test_outputs (image id -> bake output)."""
     out_dir = (output.parent if output else project.root).resolve()
     graph = project.graph
     source_name = _relative(project.path.resolve(), out_dir)
@@ -64,12 +80,40 @@ def render_bake(project: Project, output: Path | None = None, plan: BuildPlan | 
     if plan is None:
         for name, members in graph.groups.items():
             parts.append(hcl.block("group", [name], [("targets", members)]))
+        if checks is not None:
+            parts.append(hcl.block("group", [TEST_GROUP], [("targets", [test_target(i) for i in graph.order])]))
 
     narrowed = plan.narrowed if plan else {}
     for image_id in plan.images if plan else graph.order:
         image = project.images[image_id]
         parts.append(hcl.block("target", [image_id], _target(project, image, out_dir, narrowed.get(image_id))))
+    if checks is not None:
+        tested = [i for i in plan.images if i in (test_outputs or {})] if plan else graph.order
+        for image_id in tested:
+            image = project.images[image_id]
+            output_spec = (test_outputs or {}).get(image_id)
+            attrs = _test_target(image, checks[image_id], narrowed.get(image_id), output_spec)
+            parts.append(hcl.block("target", [test_target(image_id)], attrs))
     return "\n".join(parts)
+
+
+def _test_target(
+    image: Image, checks: ImageChecks, narrowed: tuple[str, ...] | None, output: str | None
+) -> list[tuple[str, hcl.Value]]:
+    from bakegen.imagetests import RUN_SECRET, RUN_VARIABLE, inline_dockerfile
+
+    attrs: list[tuple[str, hcl.Value]] = [
+        ("description", f"bakegen test: the checks of {image.id}"),
+        ("dockerfile-inline", inline_dockerfile(checks)),
+        ("contexts", {"image": f"target:{image.id}"}),
+    ]
+    platforms = narrowed or image.platforms
+    if platforms:
+        attrs.append(("platforms", list(platforms)))
+    attrs.append(("secret", [f"id={RUN_SECRET},env={RUN_VARIABLE}"]))
+    if output is not None:
+        attrs.append(("output", [output]))
+    return attrs
 
 
 def _relative(path: Path, out_dir: Path) -> str:

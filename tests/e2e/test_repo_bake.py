@@ -73,3 +73,21 @@ def test_repo_dockerfiles_pass_bake_check(repo_project, test_base, env):
         if result.returncode != 0 or WARNING_LINE.search(output) or "no warnings found" not in output:
             failures.append(support.show(result))
     assert not failures, "\n\n".join(failures)
+
+
+def test_repo_test_targets_resolve_and_pass_bake_check(repo_project, test_base, env):
+    """The group `test` holds one `<id>-test` target per image, none of them in `all`; their
+    inline Dockerfiles are lint-clean (the image they check replaced by the test base)."""
+    printed = bake(env, "--print", "test")
+    assert printed.returncode == 0, support.show(printed)
+    # --print lists the images the test targets need too
+    targets = {name: t for name, t in json.loads(printed.stdout)["target"].items() if name not in repo_project.images}
+    assert set(targets) == {f"{image_id}-test" for image_id in repo_project.images}
+    failures = []
+    for target, config in targets.items():
+        assert config["contexts"] == {"image": f"target:{target.removesuffix('-test')}"}, config
+        result = bake(env, "--call", "check", "--set", f"{target}.contexts.image=docker-image://{test_base}", target)
+        output = result.stdout + result.stderr
+        if result.returncode != 0 or WARNING_LINE.search(output) or "no warnings found" not in output:
+            failures.append(support.show(result))
+    assert not failures, "\n\n".join(failures[:3])
