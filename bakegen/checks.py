@@ -39,8 +39,11 @@ def missing_paths(project: Project) -> list[Diagnostic]:
                     Diagnostic(
                         project.where(*local.field),
                         f"{local.role} '{local.value}' is not {kind}; "
-                        + ("a build context or named context is a folder (put the file in one)"
-                           if local.role != "secret" else "a secret's src= is a file"),
+                        + (
+                            "a build context or named context is a folder (put the file in one)"
+                            if local.role != "secret"
+                            else "a secret's src= is a file"
+                        ),
                         code=f"{local.role.replace(' ', '-')}-not-{kind.split()[-1]}",
                     )
                 )

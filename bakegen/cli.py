@@ -29,14 +29,20 @@ COMMANDS = {
 
 def _file_option(parser: argparse.ArgumentParser, default) -> None:
     parser.add_argument(
-        "-f", "--file", default=default, metavar="FILE",
+        "-f",
+        "--file",
+        default=default,
+        metavar="FILE",
         help="images.yaml to read (default: the nearest images.yaml in this folder or above)",
     )
 
 
 def _generate_options(parser: argparse.ArgumentParser, default) -> None:
     parser.add_argument(
-        "-o", "--output", default=default, metavar="FILE",
+        "-o",
+        "--output",
+        default=default,
+        metavar="FILE",
         help="bake file to write (default: docker-bake.hcl beside images.yaml)",
     )
 
@@ -49,17 +55,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"bakegen {__version__}")
     parser.add_argument(
-        "-f", "--file", dest="top_file", default=None, metavar="FILE",
+        "-f",
+        "--file",
+        dest="top_file",
+        default=None,
+        metavar="FILE",
         help="images.yaml to read (default: the nearest images.yaml in this folder or above)",
     )
     # Before a command, -o and --check are generate's (the default command); they are kept
     # apart so that `bakegen --check list` is an error rather than silently ignored.
     parser.add_argument(
-        "-o", "--output", dest="top_output", default=None, metavar="FILE",
+        "-o",
+        "--output",
+        dest="top_output",
+        default=None,
+        metavar="FILE",
         help="bake file to write (default: docker-bake.hcl beside images.yaml)",
     )
     parser.add_argument(
-        "--check", dest="top_check", action="store_true",
+        "--check",
+        dest="top_check",
+        action="store_true",
         help="write nothing; exit 1 with a diff if the bake file is not what would be generated",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -74,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help=COMMANDS["check"][1], description=COMMANDS["check"][1])
     _file_option(p, keep)
     p.add_argument(
-        "--json", action="store_true",
+        "--json",
+        action="store_true",
         help="print the findings as a JSON list (file, line, column, code, severity, message)",
     )
     p.add_argument("--strict", action="store_true", help="count warnings as errors (exit 1)")
@@ -85,13 +102,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("graph", help=COMMANDS["graph"][1], description=COMMANDS["graph"][1])
     _file_option(p, keep)
-    p.add_argument("-o", "--output", default=keep, metavar="FILE", help="write to FILE (.md wraps it in a mermaid block)")
+    p.add_argument(
+        "-o", "--output", default=keep, metavar="FILE", help="write to FILE (.md wraps it in a mermaid block)"
+    )
 
     p = sub.add_parser("matrix", help=COMMANDS["matrix"][1], description=COMMANDS["matrix"][1])
     _file_option(p, keep)
     p.add_argument("targets", nargs="*", metavar="TARGET", help="images or groups to include (default: all)")
     p.add_argument("--leaves", action="store_true", help="only images nothing else builds on")
-    p.add_argument("--waves", action="store_true", help="print the build waves (a list of lists) instead; not with --leaves")
+    p.add_argument(
+        "--waves", action="store_true", help="print the build waves (a list of lists) instead; not with --leaves"
+    )
     p.add_argument("--compact", action="store_true", help="one line (for $GITHUB_OUTPUT)")
 
     p = sub.add_parser("build", help=COMMANDS["build"][1], description=COMMANDS["build"][1])
@@ -101,11 +122,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--push", action="store_true", help="push the images (bake --push)")
     p.add_argument("--load", action="store_true", help="load the images into docker (bake --load)")
     p.add_argument("--builder", metavar="NAME", help="buildx builder to use")
-    p.add_argument("--set", action="append", default=[], metavar="K=V", help="bake override, e.g. '*.platform=linux/arm64'")
-    p.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="bake variable, e.g. REGISTRY=localhost:5000/me")
+    p.add_argument(
+        "--set", action="append", default=[], metavar="K=V", help="bake override, e.g. '*.platform=linux/arm64'"
+    )
+    p.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="bake variable, e.g. REGISTRY=localhost:5000/me",
+    )
     p.add_argument("--call", metavar="METHOD", help="bake evaluation method instead of building, e.g. check")
     p.add_argument("--print", action="store_true", help="print the resolved bake configuration, build nothing")
-    p.add_argument("--progress", default="auto", choices=["auto", "plain", "tty", "quiet", "rawjson"], help="buildx progress output")
+    p.add_argument(
+        "--progress",
+        default="auto",
+        choices=["auto", "plain", "tty", "quiet", "rawjson"],
+        help="buildx progress output",
+    )
     p.add_argument("--no-cache", action="store_true", help="do not use the build cache")
     p.add_argument("--metadata-file", metavar="FILE", help="write buildx's result metadata to FILE")
     p.add_argument("--force", action="store_true", help="build even when Ascend version rules fail")
@@ -116,13 +150,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("targets", nargs="*", metavar="TARGET", help="images or groups to test (default: all)")
     p.add_argument("--builder", metavar="NAME", help="buildx builder to use")
     p.add_argument("--platform", metavar="P", help="test only this platform, e.g. linux/amd64")
-    p.add_argument("--progress", default="auto", choices=["auto", "plain", "tty", "quiet", "rawjson"], help="buildx progress output")
+    p.add_argument(
+        "--progress",
+        default="auto",
+        choices=["auto", "plain", "tty", "quiet", "rawjson"],
+        help="buildx progress output",
+    )
     p.add_argument("--json", action="store_true", help="print the results as JSON (for CI)")
     p.add_argument("--force", action="store_true", help="build and test even when Ascend version rules fail")
 
     p = sub.add_parser("import", help=COMMANDS["import"][1], description=COMMANDS["import"][1])
     p.add_argument("compose_file", metavar="dockerfile-compose.yaml", help="the old build.py configuration")
-    p.add_argument("-o", "--output", default="images.yaml", metavar="FILE", help="where to write (default: images.yaml)")
+    p.add_argument(
+        "-o", "--output", default="images.yaml", metavar="FILE", help="where to write (default: images.yaml)"
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
     return parser
 
@@ -134,10 +175,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.top_check and command != "generate":
         parser.error(f"--check goes with generating the bake file, not with `{command}`")
     # An option given before and after the command must not mean two things.
-    for flag, top, after in (("-f", args.top_file, getattr(args, "file", None)),
-                             ("-o", args.top_output, getattr(args, "output", None))):
+    for flag, top, after in (
+        ("-f", args.top_file, getattr(args, "file", None)),
+        ("-o", args.top_output, getattr(args, "output", None)),
+    ):
         if top is not None and after is not None and top != after:
-            parser.error(f"{flag} is given twice with different values ({top!r} before `{command}`, {after!r} after it)")
+            parser.error(
+                f"{flag} is given twice with different values ({top!r} before `{command}`, {after!r} after it)"
+            )
     if command != "import":
         args.file = getattr(args, "file", None) or args.top_file
     if args.top_output is not None:

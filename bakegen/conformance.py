@@ -71,9 +71,7 @@ def _users(project: Project, configs: Mapping[str, RunConfig]) -> list[Diagnosti
     return problems
 
 
-def _exposed(
-    project: Project, configs: Mapping[str, RunConfig], checks: Mapping[str, ImageChecks]
-) -> list[Diagnostic]:
+def _exposed(project: Project, configs: Mapping[str, RunConfig], checks: Mapping[str, ImageChecks]) -> list[Diagnostic]:
     problems = []
     for image_id in project.graph.order:
         service = checks[image_id].service

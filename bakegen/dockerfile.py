@@ -381,7 +381,7 @@ def _from_line(step: Instruction, escape: str) -> FromLine:
     words = _words(step.rest, escape)
     flags = _flags(words)
     platform = next((f.partition("=")[2] for f in flags if f.startswith("--platform=")), None)
-    words = words[len(flags):]
+    words = words[len(flags) :]
     image = words[0] if words else ""
     stage = words[2] if len(words) >= 3 and words[1].upper() == "AS" else None
     return FromLine(image, stage, platform, step.line)
@@ -393,14 +393,14 @@ def _context_names(step: Instruction, escape: str) -> list[str]:
     if step.keyword == "RUN":
         for flag in _flags(_words(step.rest, escape)):
             if flag.startswith("--mount="):
-                for field in flag[len("--mount="):].split(","):
+                for field in flag[len("--mount=") :].split(","):
                     key, _, value = field.strip("\"'").partition("=")
                     if key.lower() == "from" and value:
                         names.append(value)
     elif step.keyword in ("COPY", "ADD"):
         for flag in _flags(_words(step.rest, escape)):
-            if flag.startswith("--from=") and flag[len("--from="):]:
-                names.append(flag[len("--from="):])
+            if flag.startswith("--from=") and flag[len("--from=") :]:
+                names.append(flag[len("--from=") :])
     return names
 
 

@@ -27,7 +27,7 @@ class Expansion:
         if message.startswith(str(self)):
             return message
         if message.startswith(f"{self.image}: "):
-            return f"{self}{message[len(self.image):]}"
+            return f"{self}{message[len(self.image) :]}"
         return f"{self}: {message}"
 
 
@@ -107,7 +107,7 @@ def one_line(text: str) -> str:
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """"; did you mean 'x'?" for the closest choice, or "" when none is close."""
+    """ "; did you mean 'x'?" for the closest choice, or "" when none is close."""
     import difflib  # only on the way to an error message
 
     close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)

@@ -89,7 +89,7 @@ def split(text: str) -> Pieces:
         end = text.find("}}", start + 2)
         if end == -1:
             raise ValueError("'{{' opens a placeholder that no '}}' closes; for a literal '{{' write {{\"{{\"}}")
-        inner = text[start + 2:end]
+        inner = text[start + 2 : end]
         reference, literal = REFERENCE_RE.fullmatch(inner), LITERAL_RE.fullmatch(inner)
         if start and text[start - 1] == "$":
             shown = f"{{{{{reference[1]}}}}}" if reference else "{{axis}}"
@@ -104,7 +104,7 @@ def split(text: str) -> Pieces:
         else:
             raise ValueError(
                 f"'{{{{{inner}}}}}' is not a placeholder: write {{{{axis}}}} or {{{{axis.field}}}}, "
-                f"or {{{{\"{{{{\"}}}}{inner}}}}} for literal text"
+                f'or {{{{"{{{{"}}}}{inner}}}}} for literal text'
             )
         pos = end + 2
     pieces.append(text[pos:])
@@ -257,7 +257,8 @@ def _read_axis(doc: Document, pattern: str, name: str, values: Any, problems: li
                     Diagnostic(
                         where,
                         f"{pattern}: the values of axis '{name}' must all be {first}, like its first value"
-                        if fields else f"{pattern}: {name}[{i}] is an empty mapping",
+                        if fields
+                        else f"{pattern}: {name}[{i}] is an empty mapping",
                         code="invalid-matrix",
                     )
                 )
@@ -460,7 +461,7 @@ def _pieces(entry: _Entry, text: str, where: Position, shown: str, problems: lis
                         where,
                         f"{entry.pattern}: {shown}: '{match[0]}' is bake's form and would reach the build as "
                         f"written; the axis value is {{{{{match[0][2:-1]}}}}} (the text '{match[0]}' is "
-                        f"{{{{\"${{\"}}}}{match[0][2:]})",
+                        f'{{{{"${{"}}}}{match[0][2:]})',
                         code="invalid-placeholder",
                     )
                 )
@@ -523,9 +524,7 @@ def _expanded_ids(
                     line = doc.where(("images", other), key=True).line
                     clash = f"which image '{other}' (line {line}) already has; rename one"
                 elif other == pattern:
-                    clash = (
-                        f"as ({other_expansion.values}) does; every axis with more than one value must be in the id"
-                    )
+                    clash = f"as ({other_expansion.values}) does; every axis with more than one value must be in the id"
                 else:
                     line = doc.where(("images", other), key=True).line
                     clash = f"as the matrix entry '{other}' (line {line}) does for ({other_expansion.values})"
@@ -545,7 +544,7 @@ def _expanded_ids(
 def _resolve(pieces: Pieces, values: Mapping[str, Any], ids: set[str]) -> str:
     """from: and contexts: values name an image by its id form, else are text as written."""
     as_id = fill(pieces, values, id_form)
-    name = as_id[len("target:"):] if as_id.startswith("target:") else as_id
+    name = as_id[len("target:") :] if as_id.startswith("target:") else as_id
     return as_id if name in ids else fill(pieces, values)
 
 

@@ -93,8 +93,8 @@ def write_atomic(path: Path, text: str) -> None:
             os.unlink(tmp)
         if isinstance(exc, OSError):
             raise BakegenError(
-            Diagnostic(Position(str(path)), f"cannot write: {exc.strerror}", code="cannot-write")
-        ) from None
+                Diagnostic(Position(str(path)), f"cannot write: {exc.strerror}", code="cannot-write")
+            ) from None
         raise
 
 

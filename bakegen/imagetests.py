@@ -188,8 +188,12 @@ def _distribution_version(distribution: str) -> str:
 
 
 def generated_checks(
-    project: Project, image: Image, image_facts_: Mapping[str, Setting], config: RunConfig,
-    service: Service | None, data: dict,
+    project: Project,
+    image: Image,
+    image_facts_: Mapping[str, Setting],
+    config: RunConfig,
+    service: Service | None,
+    data: dict,
 ) -> list[Check]:
     checks: list[Check] = []
     python = image_facts_.get("python")
@@ -197,8 +201,11 @@ def generated_checks(
         line = ".".join(python.value.split(".")[:2])
         checks.append(
             _generated(
-                "python-version", "python3 --version",
-                f"PYTHON_VERSION={python.value} ({python.image})", config, data,
+                "python-version",
+                "python3 --version",
+                f"PYTHON_VERSION={python.value} ({python.image})",
+                config,
+                data,
                 expect=rf"^Python {re.escape(line)}(\.|\s|$)",
             )
         )
@@ -210,8 +217,11 @@ def generated_checks(
         public = versions.public(pin.value)
         checks.append(
             _generated(
-                f"{distribution.replace('_', '-')}-version", _distribution_version(distribution),
-                f"{pin.arg}={pin.value} ({pin.image}), a local label such as +cpu aside", config, data,
+                f"{distribution.replace('_', '-')}-version",
+                _distribution_version(distribution),
+                f"{pin.arg}={pin.value} ({pin.image}), a local label such as +cpu aside",
+                config,
+                data,
                 expect=rf"^{re.escape(distribution)} {re.escape(public)}(\+[0-9A-Za-z.]+)?$",
             )
         )
@@ -221,9 +231,12 @@ def generated_checks(
         if limit is not None and limit < 9:
             checks.append(
                 _generated(
-                    f"numpy-below-{limit + 1}", _distribution_version("numpy"),
+                    f"numpy-below-{limit + 1}",
+                    _distribution_version("numpy"),
                     f"CANN {cann} needs numpy<{limit + 1} (numpy 2 fails in set_device, error 500001)",
-                    config, data, expect=rf"^numpy [0-{limit}]\.",
+                    config,
+                    data,
+                    expect=rf"^numpy [0-{limit}]\.",
                 )
             )
     user = data["modelarts_user"]
@@ -231,17 +244,23 @@ def generated_checks(
     if application or (config.user is not None and config.user.value.split(":")[0] in (user["name"], str(user["uid"]))):
         checks.append(
             _generated(
-                user["name"], f"getent passwd {user['name']} || grep '^{user['name']}:' /etc/passwd",
+                user["name"],
+                f"getent passwd {user['name']} || grep '^{user['name']}:' /etc/passwd",
                 f"ModelArts runs containers as {user['name']}, uid {user['uid']}, gid {user['gid']}, "
-                f"home {user['home']}", config, data,
+                f"home {user['home']}",
+                config,
+                data,
                 expect=rf"^{re.escape(user['name'])}:[^:]*:{user['uid']}:{user['gid']}:[^:]*:{re.escape(user['home'])}:",
             )
         )
     if application:
         checks.append(
             _generated(
-                f"runs-as-{user['name']}", 'id -un; id -u; id -g; echo "HOME=$HOME"',
-                f"an application image runs as {user['name']}", config, data,
+                f"runs-as-{user['name']}",
+                'id -un; id -u; id -g; echo "HOME=$HOME"',
+                f"an application image runs as {user['name']}",
+                config,
+                data,
                 expect=rf"^{re.escape(user['name'])}\n{user['uid']}\n{user['gid']}\nHOME={re.escape(user['home'])}$",
             )
         )
@@ -273,8 +292,7 @@ def _cann_checks(image_facts_: Mapping[str, Setting], config: RunConfig, data: d
     entrypoint = config.entrypoint
     if not entrypoint:
         body = (
-            f"echo 'the image has no ENTRYPOINT: nothing sources {' '.join(scripts)} when a container starts'\n"
-            "exit 1"
+            f"echo 'the image has no ENTRYPOINT: nothing sources {' '.join(scripts)} when a container starts'\nexit 1"
         )
     else:
         body = "\n".join(
@@ -319,12 +337,18 @@ def _cann_checks(image_facts_: Mapping[str, Setting], config: RunConfig, data: d
     )
     return [
         _generated(
-            "cann-set-env", body, "the set_env.sh of the installed CANN components exist and the ENTRYPOINT "
-            "sources them", config, data,
+            "cann-set-env",
+            body,
+            "the set_env.sh of the installed CANN components exist and the ENTRYPOINT sources them",
+            config,
+            data,
         ),
         _generated(
-            "ascend-home", home, f"{' or '.join(homes)} names an existing folder once the entrypoint ran",
-            config, data,
+            "ascend-home",
+            home,
+            f"{' or '.join(homes)} names an existing folder once the entrypoint ran",
+            config,
+            data,
         ),
         _generated("no-cann-installer", installers, "no .run installer is left in a layer", config, data),
     ]
@@ -339,50 +363,53 @@ def _service_check(service: Service, config: RunConfig, data: dict) -> Check:
     if not command:
         script = "echo 'the image has neither ENTRYPOINT nor CMD: nothing to start'\nexit 1\n"
     else:
-        script = "\n".join(
-            [
-                f"url={shlex.quote(url)}",
-                f"port={service.port}",
-                f"path={shlex.quote(service.health)}",
-                "log=/tmp/bakegen-service.log",
-                " ".join(shlex.quote(w) for w in command) + ' > "$log" 2>&1 &',
-                "pid=$!",
-                f"deadline=$(( $(date +%s) + {service.timeout} ))",
-                "get() {",
-                "    if command -v curl >/dev/null 2>&1; then",
-                "        curl -fsS --noproxy '*' -m 5 -w '\\nHTTP %{http_code}\\n' \"$url\" 2>&1",
-                "    elif command -v wget >/dev/null 2>&1; then",
-                "        wget -q -T 5 -O - \"$url\" 2>&1",
-                "    elif command -v python3 >/dev/null 2>&1; then",
-                "        python3 -c 'import sys, urllib.request as u; r = u.build_opener(u.ProxyHandler({}))"
-                ".open(sys.argv[1], timeout=5); print(r.read().decode(errors=\"replace\")[:500]);"
-                " print(\"HTTP\", r.status)'"
-                ' "$url" 2>&1',
-                "    elif command -v bash >/dev/null 2>&1; then",
-                "        bash -c 'exec 3<>/dev/tcp/127.0.0.1/'\"$port\"' || exit 1; printf \"GET %s HTTP/1.0\\r\\n"
-                "Host: 127.0.0.1\\r\\n\\r\\n\" \"$1\" >&3; status=$(head -n 1 <&3); echo \"$status\";"
-                " case \"$status\" in \"HTTP/\"*\" 2\"*) exit 0;; *) exit 1;; esac' - \"$path\" 2>&1",
-                "    else",
-                "        echo 'no HTTP client in the image (curl, wget, python3 or bash)'; return 2",
-                "    fi",
-                "}",
-                "while [ \"$(date +%s)\" -lt \"$deadline\" ]; do",
-                "    if ! kill -0 \"$pid\" 2>/dev/null; then",
-                "        echo \"the service exited before $url answered; its output:\"; tail -n 40 \"$log\"; exit 1",
-                "    fi",
-                "    if answer=$(get); then",
-                "        echo \"GET $url:\"; echo \"$answer\" | tail -n 5",
-                "        kill \"$pid\" 2>/dev/null; exit 0",
-                "    elif [ $? -eq 2 ]; then echo \"$answer\"; kill \"$pid\" 2>/dev/null; exit 1",
-                "    fi",
-                "    sleep 1",
-                "done",
-                f"echo \"no answer from $url within {service.timeout} s; last attempt: $answer\"",
-                "echo 'the service printed:'; tail -n 40 \"$log\"",
-                "kill \"$pid\" 2>/dev/null",
-                "exit 1",
-            ]
-        ) + "\n"
+        script = (
+            "\n".join(
+                [
+                    f"url={shlex.quote(url)}",
+                    f"port={service.port}",
+                    f"path={shlex.quote(service.health)}",
+                    "log=/tmp/bakegen-service.log",
+                    " ".join(shlex.quote(w) for w in command) + ' > "$log" 2>&1 &',
+                    "pid=$!",
+                    f"deadline=$(( $(date +%s) + {service.timeout} ))",
+                    "get() {",
+                    "    if command -v curl >/dev/null 2>&1; then",
+                    "        curl -fsS --noproxy '*' -m 5 -w '\\nHTTP %{http_code}\\n' \"$url\" 2>&1",
+                    "    elif command -v wget >/dev/null 2>&1; then",
+                    '        wget -q -T 5 -O - "$url" 2>&1',
+                    "    elif command -v python3 >/dev/null 2>&1; then",
+                    "        python3 -c 'import sys, urllib.request as u; r = u.build_opener(u.ProxyHandler({}))"
+                    '.open(sys.argv[1], timeout=5); print(r.read().decode(errors="replace")[:500]);'
+                    ' print("HTTP", r.status)\''
+                    ' "$url" 2>&1',
+                    "    elif command -v bash >/dev/null 2>&1; then",
+                    "        bash -c 'exec 3<>/dev/tcp/127.0.0.1/'\"$port\"' || exit 1; printf \"GET %s HTTP/1.0\\r\\n"
+                    'Host: 127.0.0.1\\r\\n\\r\\n" "$1" >&3; status=$(head -n 1 <&3); echo "$status";'
+                    ' case "$status" in "HTTP/"*" 2"*) exit 0;; *) exit 1;; esac\' - "$path" 2>&1',
+                    "    else",
+                    "        echo 'no HTTP client in the image (curl, wget, python3 or bash)'; return 2",
+                    "    fi",
+                    "}",
+                    'while [ "$(date +%s)" -lt "$deadline" ]; do',
+                    '    if ! kill -0 "$pid" 2>/dev/null; then',
+                    '        echo "the service exited before $url answered; its output:"; tail -n 40 "$log"; exit 1',
+                    "    fi",
+                    "    if answer=$(get); then",
+                    '        echo "GET $url:"; echo "$answer" | tail -n 5',
+                    '        kill "$pid" 2>/dev/null; exit 0',
+                    '    elif [ $? -eq 2 ]; then echo "$answer"; kill "$pid" 2>/dev/null; exit 1',
+                    "    fi",
+                    "    sleep 1",
+                    "done",
+                    f'echo "no answer from $url within {service.timeout} s; last attempt: $answer"',
+                    "echo 'the service printed:'; tail -n 40 \"$log\"",
+                    'kill "$pid" 2>/dev/null',
+                    "exit 1",
+                ]
+            )
+            + "\n"
+        )
     return Check(
         name="service-health",
         run=run,
@@ -497,6 +524,4 @@ def judge(image: str, platform: str, check: Check, recorded, run_id: str) -> Res
         reasons.append(f"exit {exit_code}, expected {check.exit}")
     if check.expect is not None and re.search(check.expect, output, re.MULTILINE) is None:
         reasons.append(f"the output does not match /{check.expect}/")
-    return Result(
-        image, platform, check, "fail" if reasons else "pass", cached, exit_code, output, "; ".join(reasons)
-    )
+    return Result(image, platform, check, "fail" if reasons else "pass", cached, exit_code, output, "; ".join(reasons))

@@ -148,8 +148,8 @@ def classify_context(value: str, image_ids: Collection[str]) -> NamedContext:
     """What a context value names. Called at load only; everything else reads the result."""
     if value in image_ids:
         return NamedContext("", value, IMAGE, value)
-    if value.startswith(TARGET_PREFIX) and value[len(TARGET_PREFIX):] in image_ids:
-        return NamedContext("", value, IMAGE, value[len(TARGET_PREFIX):])
+    if value.startswith(TARGET_PREFIX) and value[len(TARGET_PREFIX) :] in image_ids:
+        return NamedContext("", value, IMAGE, value[len(TARGET_PREFIX) :])
     if "://" in value or value.startswith(TARGET_PREFIX):
         return NamedContext("", value, SOURCE)
     return NamedContext("", value, PATH)
@@ -230,7 +230,10 @@ def build_project(doc: Document, path: Path, lenient: bool = False) -> Project:
     except CompatError as exc:
         where = doc.where(("compat", *exc.path), key=exc.key)
         raise BakegenError(Diagnostic(where, f"compat: {exc.message}", code="invalid-compat")) from None
-    variables = {name: scalar_as_written(doc, ("variables", name), value) for name, value in (data.get("variables") or {}).items()}
+    variables = {
+        name: scalar_as_written(doc, ("variables", name), value)
+        for name, value in (data.get("variables") or {}).items()
+    }
     defaults = data.get("defaults") or {}
     ids = data["images"]
     images: dict[str, Image] = {image_id: _image(doc, image_id, raw, defaults, ids) for image_id, raw in ids.items()}
@@ -275,7 +278,10 @@ def _image(doc: Document, image_id: str, raw: dict, defaults: dict, ids: Mapping
         return own if field[0] in raw and (len(field) == 1 or doc.has(own)) else ("defaults", *field)
 
     def texts(field: str) -> dict[str, str]:
-        return {name: scalar_as_written(doc, source(field, name), value) for name, value in (merged.get(field) or {}).items()}
+        return {
+            name: scalar_as_written(doc, source(field, name), value)
+            for name, value in (merged.get(field) or {}).items()
+        }
 
     base = raw["from"]
     parent = base if base in ids else None
@@ -499,7 +505,7 @@ def validate_graph(
             problems.extend(_external_base_problems(doc, image, ids, producers, variables))
         for name, named in image.contexts.items():
             if named.kind == SOURCE and named.value.startswith(TARGET_PREFIX):
-                wanted = named.value[len(TARGET_PREFIX):]
+                wanted = named.value[len(TARGET_PREFIX) :]
                 problems.append(
                     Diagnostic(
                         doc.where(("images", image.id, "contexts", name)),
@@ -739,7 +745,9 @@ def _tag_problems(doc: Document, variables: Mapping[str, str], images: Mapping[s
             if invalid and (tag_has_registry(tag) or not registry_wrong):
                 shown = "" if pushed == tag or not registry else f" (pushed as '{pushed}')"
                 problems.append(
-                    Diagnostic(where, f"tag '{tag}'{shown} is not a valid image reference: {invalid}", code="invalid-tag")
+                    Diagnostic(
+                        where, f"tag '{tag}'{shown} is not a valid image reference: {invalid}", code="invalid-tag"
+                    )
                 )
             if pushed in seen and seen[pushed] != image.id:
                 same = "" if pushed == tag else f" (pushed as '{pushed}')"

@@ -47,11 +47,11 @@ def plan_build(project: Project, names: Sequence[str], overrides: Mapping[str, s
     requested = project.graph.expand(names)
     # A --set may point a context at another image (contexts.x=target:other): bake needs it too.
     linked = [
-        value[len(TARGET_PREFIX):]
+        value[len(TARGET_PREFIX) :]
         for key, value in overrides.items()
         if _field(key)[:1] == ["contexts"]
         and value.startswith(TARGET_PREFIX)
-        and value[len(TARGET_PREFIX):] in project.images
+        and value[len(TARGET_PREFIX) :] in project.images
     ]
     images = project.graph.closure(requested + linked)
     full = set(requested) | set(linked)  # built for all their platforms
@@ -148,7 +148,7 @@ def _glob(pattern: str) -> re.Pattern[str] | None:
             end = pattern.find("]", i + 2)
             if end == -1:
                 return None
-            body = pattern[i + 1:end]
+            body = pattern[i + 1 : end]
             negate = body.startswith("^")
             body = body[1:] if negate else body
             out.append("[" + ("^" if negate else "") + body.replace("\\", "\\\\").replace("[", "\\[") + "]")

@@ -212,8 +212,10 @@ def rule_torch_npu_for_cann(facts: Facts, compat: Compat) -> Iterator[Finding]:
         return  # the image's vllm-ascend release pins it (e.g. 2.7.1.dev20250724 on 8.2.RC1)
     nearest = sorted(released, key=lambda v: (_distance(v, npu.value), released.index(v)))
     if not compat.torch_npu_listed(npu.value):
-        closest = f"the nearest release for CANN {release.name} is {nearest[0]}" if nearest else (
-            f"the table lists no torch_npu release for CANN {release.name}"
+        closest = (
+            f"the nearest release for CANN {release.name} is {nearest[0]}"
+            if nearest
+            else (f"the table lists no torch_npu release for CANN {release.name}")
         )
         entry = {**release.entry(), "torch_npu": [*release.torch_npu, npu.value.strip()]}
         yield Finding(
@@ -351,9 +353,8 @@ def rule_vllm_ascend_stack(facts: Facts, compat: Compat) -> Iterator[Finding]:
             fix = f"pin a release tag (the newest listed is {newest(compat.vllm_ascend, versions.parse)})"
         else:
             text = f"{unknown} (nearest known release: {nearest}), {unchecked}"
-            fix = (
-                f"to check it, add to images.yaml the stack it is built on ({nearest}'s shown): "
-                + overlay_snippet("vllm_ascend", release, compat.vllm_ascend[nearest].entry())
+            fix = f"to check it, add to images.yaml the stack it is built on ({nearest}'s shown): " + overlay_snippet(
+                "vllm_ascend", release, compat.vllm_ascend[nearest].entry()
             )
         yield Finding("unknown-vllm-ascend", ("vllm_ascend",), text, severity="warning", fix=fix)
         return

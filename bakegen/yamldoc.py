@@ -120,8 +120,12 @@ def load_document(path: str | Path, display_name: str | None = None) -> Document
     return parse_document(decode(data, name), name)
 
 
-_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
-         (b"\xfe\xff", "UTF-16"))
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 
 
 def decode(data: bytes, name: str) -> str:
@@ -262,10 +266,7 @@ class _Builder:
         items = node.value
         self.expand(node, len(items))
         value = self.value
-        return [
-            item.value if item.__class__ is ScalarNode and item.tag == STR_TAG else value(item)
-            for item in items
-        ]
+        return [item.value if item.__class__ is ScalarNode and item.tag == STR_TAG else value(item) for item in items]
 
     def mapping(self, node: MappingNode) -> dict:
         pairs = node.value
@@ -345,7 +346,9 @@ class _Builder:
                 if not isinstance(source, MappingNode):
                     raise self.fail(at, f"invalid merge key: expected a mapping for merging, but found {source.id}")
                 resolved_sources.append(self.resolve_merges(source, at))
-            for source, (source_pairs, source_winners) in zip(reversed(sources), reversed(resolved_sources), strict=False):
+            for source, (source_pairs, source_winners) in zip(
+                reversed(sources), reversed(resolved_sources), strict=False
+            ):
                 self.expand(source, len(source_pairs))
                 for source_pair in source_pairs:
                     merged.setdefault(id(source_pair), source_pair)

@@ -73,9 +73,7 @@ def _absolute_dest(key: str, value: str) -> str:
     dest = _dest_of(key, value)
     if dest is None or os.path.isabs(dest):
         return value
-    fields = [
-        f"dest={Path(dest).resolve()}" if field == f"dest={dest}" else field for field in value.split(",")
-    ]
+    fields = [f"dest={Path(dest).resolve()}" if field == f"dest={dest}" else field for field in value.split(",")]
     return ",".join(fields)
 
 
@@ -133,11 +131,15 @@ def run(args) -> int:
     metadata_file = str(Path(args.metadata_file).resolve()) if args.metadata_file else None
     overrides = {key: _absolute_dest(key, value) for key, value in overrides_for(plan, project, overrides).items()}
     outside = [
-        dest for key, value in overrides.items()
+        dest
+        for key, value in overrides.items()
         if (dest := _dest_of(key, value)) and not _inside(Path(dest), output.resolve().parent)
     ]
     bake_plan(
-        project, output, plan, render_bake(project, output, plan),
+        project,
+        output,
+        plan,
+        render_bake(project, output, plan),
         dict(
             targets=list(plan.requested),
             builder=args.builder,
@@ -148,7 +150,11 @@ def run(args) -> int:
             variables=variables,
             metadata_file=metadata_file,
         ),
-        print_config=args.print, progress=args.progress, outside=outside, verb="build", names=targets,
+        print_config=args.print,
+        progress=args.progress,
+        outside=outside,
+        verb="build",
+        names=targets,
     )
     return 0
 
@@ -164,9 +170,7 @@ def prepare(args, verb: str) -> Generated:
     violations = [finding for finding in findings if finding.severity == "error"]
     if violations:  # warnings (a release bakegen's table does not list) do not stop a build
         if not args.force:
-            raise BakegenError(
-                f"version rules failed (see above); fix images.yaml, or pass --force to {verb} anyway"
-            )
+            raise BakegenError(f"version rules failed (see above); fix images.yaml, or pass --force to {verb} anyway")
         print(f"bakegen {verb}: --force given: building despite the version rule errors above", file=sys.stderr)
     if files.read_text(result.output) != result.text:
         files.write_atomic(result.output, result.text)
@@ -175,8 +179,17 @@ def prepare(args, verb: str) -> Generated:
 
 
 def bake_plan(
-    project: Project, output: Path, plan: BuildPlan, text: str, bake_args: dict, *,
-    print_config: bool, progress: str, outside: Sequence[str], verb: str, names: Sequence[str],
+    project: Project,
+    output: Path,
+    plan: BuildPlan,
+    text: str,
+    bake_args: dict,
+    *,
+    print_config: bool,
+    progress: str,
+    outside: Sequence[str],
+    verb: str,
+    names: Sequence[str],
 ) -> None:
     """Hand bake the plan's file (text): bake_args for python-on-whales' bake, whose
     variables get what bake needs to run beside docker-bake.hcl. outside: paths of outputs
@@ -249,7 +262,7 @@ def _stop_children() -> None:
         try:
             with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as handle:
                 stat = handle.read()
-            if stat[stat.rindex(")") + 2:].split()[1] == me:  # the field after the state: ppid
+            if stat[stat.rindex(")") + 2 :].split()[1] == me:  # the field after the state: ppid
                 os.kill(int(entry), signal.SIGTERM)
         except (OSError, ValueError, IndexError):
             continue
@@ -277,7 +290,10 @@ def _whales():
 
             def complete(name: str):  # PEP 562: called for a name the module does not have
                 folders = spec.submodule_search_locations or ()
-                if any(os.path.exists(os.path.join(f, name)) or os.path.exists(os.path.join(f, f"{name}.py")) for f in folders):
+                if any(
+                    os.path.exists(os.path.join(f, name)) or os.path.exists(os.path.join(f, f"{name}.py"))
+                    for f in folders
+                ):
                     raise AttributeError(name)  # a submodule, for the import system to load
                 del package.__dict__["__getattr__"]
                 loader.exec_module(package)

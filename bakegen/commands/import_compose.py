@@ -47,14 +47,24 @@ def convert(doc: Document, compose_dir: Path, dockerfiles: Dockerfiles) -> tuple
     old = data["images"]
     for key in data:
         if key not in ("images", "version"):
-            note((key,), f"top-level '{key}' has no equivalent in images.yaml and was left out", "import-dropped", key=True)
+            note(
+                (key,),
+                f"top-level '{key}' has no equivalent in images.yaml and was left out",
+                "import-dropped",
+                key=True,
+            )
 
     normalized = _normalize(doc, old)
 
     new_ids = _new_ids(old)
     for old_id, new_id in new_ids.items():
         if new_id != old_id:
-            note(("images", old_id), f"image id '{old_id}' is not a valid bake target name; renamed to '{new_id}'", "import-renamed", key=True)
+            note(
+                ("images", old_id),
+                f"image id '{old_id}' is not a valid bake target name; renamed to '{new_id}'",
+                "import-renamed",
+                key=True,
+            )
 
     producers: dict[str, str] = {}
     for old_id, entry in normalized.items():
@@ -63,7 +73,7 @@ def convert(doc: Document, compose_dir: Path, dockerfiles: Dockerfiles) -> tuple
 
     all_tags = [t for entry in normalized.values() for t in entry["tags"]]
     prefix = _shared_prefix(all_tags)
-    if prefix and any(tag_has_registry(t[len(prefix):]) for t in all_tags):
+    if prefix and any(tag_has_registry(t[len(prefix) :]) for t in all_tags):
         prefix = ""  # stripping it would turn a repository path into a registry host
     registry = prefix.rstrip("/")
     if not prefix and any(not tag_has_registry(t) for t in all_tags):
@@ -87,7 +97,9 @@ def convert(doc: Document, compose_dir: Path, dockerfiles: Dockerfiles) -> tuple
         where = ("images", old_id)
         for key in raw:
             if key not in OLD_IMAGE_KEYS:
-                note(where + (key,), f"'{key}' is not converted; add its equivalent by hand", "import-dropped", key=True)
+                note(
+                    where + (key,), f"'{key}' is not converted; add its equivalent by hand", "import-dropped", key=True
+                )
         if entry["build"] is None:
             note(
                 where,
@@ -111,7 +123,7 @@ def convert(doc: Document, compose_dir: Path, dockerfiles: Dockerfiles) -> tuple
             image["args"] = args
         tags = entry["tags"]
         if tags:
-            image["tags"] = [t[len(prefix):] if prefix else t for t in tags]
+            image["tags"] = [t[len(prefix) :] if prefix else t for t in tags]
         images[new_ids[old_id]] = image
 
         shown = os.path.normpath(os.path.join(context, image["dockerfile"]))
@@ -165,7 +177,9 @@ def _normalize(doc: Document, old: dict) -> dict[str, dict]:
         if isinstance(value, dict) and what == "depends_on":
             return list(value)  # compose's long form: {parent: {condition: ...}}
         if not isinstance(value, list):
-            shape = "a list of image ids, or a mapping of them" if what == "depends_on" else "a list of image references"
+            shape = (
+                "a list of image ids, or a mapping of them" if what == "depends_on" else "a list of image references"
+            )
             error(path, f"expected {shape}, got {_kind(value)}")
             return []
         items = []
@@ -211,7 +225,9 @@ def _normalize(doc: Document, old: dict) -> dict[str, dict]:
             "build": build,
             "args": args,
             "context": string(where + ("build", "context"), build_fields.get("context", _MISSING), "."),
-            "dockerfile": string(where + ("build", "dockerfile"), build_fields.get("dockerfile", _MISSING), "Dockerfile"),
+            "dockerfile": string(
+                where + ("build", "dockerfile"), build_fields.get("dockerfile", _MISSING), "Dockerfile"
+            ),
             "depends": names(where + ("depends_on",), raw.get("depends_on"), "depends_on"),
             "tags": names(where + ("tags",), raw.get("tags"), "tags"),
         }
@@ -249,14 +265,16 @@ def _parent(doc, old_id, depends, base_arg, old, producers, new_ids, note) -> st
     if depends:
         parent_old = depends[0]
         if parent_old not in old:
-            note(where + ("depends_on", 0), f"depends_on names '{parent_old}', which is not an image of this file", "unknown-parent")
+            note(
+                where + ("depends_on", 0),
+                f"depends_on names '{parent_old}', which is not an image of this file",
+                "unknown-parent",
+            )
             return parent_old
         parent_tags = old[parent_old]["tags"]
         if base_arg is not None and base_arg not in parent_tags:
             producer = producers.get(base_arg)
-            detail = (
-                f"a tag of '{producer}'" if producer else "a tag that no image of this file produces"
-            )
+            detail = f"a tag of '{producer}'" if producer else "a tag that no image of this file produces"
             note(
                 where + ("build", "args", "BASE_IMAGE"),
                 f"parent drift in '{old_id}': depends_on says '{parent_old}' (tags: "
@@ -266,7 +284,12 @@ def _parent(doc, old_id, depends, base_arg, old, producers, new_ids, note) -> st
             )
         return new_ids[parent_old]
     if base_arg is None:
-        note(where, f"'{old_id}' declares no parent (no depends_on, no BASE_IMAGE); set 'from:' by hand", "no-parent", key=True)
+        note(
+            where,
+            f"'{old_id}' declares no parent (no depends_on, no BASE_IMAGE); set 'from:' by hand",
+            "no-parent",
+            key=True,
+        )
         return "TODO-set-the-parent-image"
     producer = producers.get(base_arg)
     if producer:
@@ -309,7 +332,9 @@ def run(args) -> int:
     files.refuse_overwriting(output, source)
     if output.exists() and not args.force:
         raise BakegenError(
-            Diagnostic(None, f"{output} already exists; pass --force to overwrite it, or -o another file", code="exists")
+            Diagnostic(
+                None, f"{output} already exists; pass --force to overwrite it, or -o another file", code="exists"
+            )
         )
     doc = load_document(source)
     dockerfiles = Dockerfiles(output.parent)  # the converted file's folder, as for a project there

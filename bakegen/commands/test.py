@@ -64,9 +64,16 @@ def run(args) -> int:
         text = render_bake(project, output, plan, checks=prepared.checks, test_outputs=outputs)
         targets = [test_target(i) for i in requested]
         bake_plan(
-            project, output, plan, text,
+            project,
+            output,
+            plan,
+            text,
             dict(targets=targets, builder=args.builder, variables={RUN_VARIABLE: run_id}),
-            print_config=False, progress=args.progress, outside=[str(results)], verb="test", names=targets,
+            print_config=False,
+            progress=args.progress,
+            outside=[str(results)],
+            verb="test",
+            names=targets,
         )
         verdicts = collect(prepared.checks, requested, platforms, results, run_id)
     finally:
@@ -119,9 +126,7 @@ def check_builder(builder: str | None, needed: Sequence[str]) -> None:
         raise BakegenError("the docker CLI was not found; install it with the buildx plugin") from None
     except DockerException as exc:
         stderr = exc.stderr if isinstance(exc.stderr, str) else (exc.stderr or b"").decode(errors="replace")
-        raise BakegenError(
-            f"cannot inspect the builder {builder or '(default)'}: {stderr.strip()[-500:]}"
-        ) from None
+        raise BakegenError(f"cannot inspect the builder {builder or '(default)'}: {stderr.strip()[-500:]}") from None
     supported = [p for node in inspected.nodes or () for p in (node.platforms or ())]
     missing = unsupported(needed, supported)
     if missing:

@@ -73,9 +73,7 @@ def render_bake(
     for name, value in variables.items():
         parts.append(hcl.block("variable", [name], [("default", value)]))
     if CACHE_VARIABLE not in variables:
-        parts.append(
-            hcl.block("variable", [CACHE_VARIABLE], [("default", ""), ("description", CACHE_HELP)])
-        )
+        parts.append(hcl.block("variable", [CACHE_VARIABLE], [("default", ""), ("description", CACHE_HELP)]))
 
     if plan is None:
         for name, members in graph.groups.items():
