@@ -15,8 +15,9 @@
 #   ASCEND_TOOLKIT_HOME, ATB_HOME_PATH
 #                  what the image's ENV will say; checked to exist after the install
 #
-# Install order: toolkit|nnae, then kernels|ops, then nnal after sourcing the toolkit's
-# set_env.sh; each `--quiet --install --install-for-all` (the image runs as ma-user).
+# Install order: toolkit|nnae, then kernels|ops, then nnal after sourcing the runtime's
+# set_env.sh (the toolkit's, or nnae's: hiascend's ATB docs support NNAE + NNAL for
+# deployment); each `--quiet --install --install-for-all` (the image runs as ma-user).
 set -euo pipefail
 
 die() {
@@ -73,8 +74,11 @@ for component in "${requested[@]}"; do
     esac
 done
 [ -n "$base" ] || die "COMPONENTS '$COMPONENTS' needs toolkit or nnae"
-if [ -n "$nnal" ] && [ "$base" != toolkit ]; then
-    die "COMPONENTS '$COMPONENTS': nnal requires toolkit (it is installed against the toolkit's set_env.sh)"
+# NNAL is installed against the runtime's environment.
+if [ "$base" = toolkit ]; then
+    runtime_env=/usr/local/Ascend/ascend-toolkit/set_env.sh
+else
+    runtime_env=/usr/local/Ascend/nnae/set_env.sh
 fi
 if [ -n "$operators" ] && [ "$operators" != "$ops_naming" ]; then
     echo "install-cann: note: CANN $CANN_VERSION calls the operator package '$ops_naming'; installing that for '$operators'"
@@ -177,10 +181,11 @@ install_package() {
 install_package "${path[$base]}"
 [ -z "$operators" ] || install_package "${path[operators]}"
 if [ -n "$nnal" ]; then
+    [ -f "$runtime_env" ] || die "$base installed no $runtime_env, which NNAL's installer needs sourced"
     # set_env.sh is written for interactive shells.
     set +eu
-    # shellcheck disable=SC1091
-    . /usr/local/Ascend/ascend-toolkit/set_env.sh
+    # shellcheck disable=SC1090
+    . "$runtime_env"
     set -eu
     install_package "${path[nnal]}"
 fi
