@@ -266,6 +266,7 @@ target "cann-8-5-0-910b" {
     "cann-packages" = "packages/cann/8.5.0"
   }
   args = {
+    "ASCEND_TOOLKIT_HOME" = "/usr/local/Ascend/cann-8.5.0"
     "ATB_CXX_ABI" = "1"
     "CANN_VERSION" = "8.5.0"
     "CHIP" = "910b"
