@@ -4,8 +4,10 @@
 # (Ascend/pytorch compatibility table), e.g. CANN 8.3.RC1: torch 2.7.1 + torch_npu 2.7.1;
 # CANN 8.2.RC1: torch 2.5.1 + torch_npu 2.5.1.post1; CANN 8.5.0: 2.8.0 + 2.8.0.post2.
 #
-# torch comes first, from the index; torch_npu then goes in with --no-deps so that pip
-# cannot swap the torch build, and its own runtime dependencies are added afterwards.
+# torch comes first; torch_npu then goes in with --no-deps so that pip cannot swap the torch
+# build, and its own runtime dependencies are added afterwards. torch_npu is built against the
+# CPU build of torch (Ascend/pytorch README): on arm64 that is PyPI's torch; on amd64 PyPI's
+# is the CUDA build, so amd64 asks for torch==X+cpu from the PyTorch CPU index.
 # Importing torch_npu needs the host's driver, so the build checks versions only.
 
 ARG BASE_IMAGE=base
@@ -15,9 +17,13 @@ ARG TORCH_VERSION
 ARG TORCH_NPU_VERSION
 # empty: no torchvision
 ARG TORCHVISION_VERSION=""
-# empty: the index of the pipconf secret / PyPI, whose torch is CPU-only on arm64; on amd64
-# use https://download.pytorch.org/whl/cpu (or a mirror of it).
+# Where torch (and torchvision) come from. When set, on every architecture. Empty: on arm64
+# the index of the pipconf secret (a mirror) or PyPI, whose torch is the CPU build there; on
+# amd64 TORCH_INDEX_URL_AMD64, and when that is empty too, the pipconf secret's index, which
+# must then serve the CPU build (a mirror of the CPU index): amd64 always asks for X+cpu.
 ARG TORCH_INDEX_URL=""
+ARG TORCH_INDEX_URL_AMD64=https://download.pytorch.org/whl/cpu
+ARG TARGETARCH
 
 USER root
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
@@ -34,10 +40,15 @@ case "$TORCH_NPU_VERSION" in
     *) echo "error: torch_npu $TORCH_NPU_VERSION does not pair with torch $TORCH_VERSION" >&2; exit 1 ;;
 esac
 
+index_url=$TORCH_INDEX_URL build=""
+if [ "$TARGETARCH" = amd64 ]; then
+    index_url=${TORCH_INDEX_URL:-$TORCH_INDEX_URL_AMD64}
+    build=+cpu
+fi
 index=()
-if [ -n "$TORCH_INDEX_URL" ]; then index=(--index-url "$TORCH_INDEX_URL"); fi
-packages=("torch==${TORCH_VERSION}")
-if [ -n "$TORCHVISION_VERSION" ]; then packages+=("torchvision==${TORCHVISION_VERSION}"); fi
+if [ -n "$index_url" ]; then index=(--index-url "$index_url"); fi
+packages=("torch==${TORCH_VERSION}${build}")
+if [ -n "$TORCHVISION_VERSION" ]; then packages+=("torchvision==${TORCHVISION_VERSION}${build}"); fi
 pip-install "${index[@]}" "${packages[@]}"
 
 pip-install --no-deps "torch_npu==${TORCH_NPU_VERSION}"
@@ -52,6 +63,8 @@ from importlib.metadata import version
 import torch
 
 assert torch.__version__.split("+")[0] == os.environ["TORCH_VERSION"], torch.__version__
+if os.environ["TARGETARCH"] == "amd64":
+    assert torch.version.cuda is None, f"torch {torch.__version__} is a CUDA build; torch_npu needs the CPU build"
 assert version("torch_npu") == os.environ["TORCH_NPU_VERSION"], version("torch_npu")
 assert int(version("numpy").split(".")[0]) < 2, version("numpy")
 

@@ -2,8 +2,13 @@
 (Ascend/cann-container-image, Ascend/pytorch's README) and what ModelArts users depend on
 (the old tool's tags, the READMEs)."""
 
+import os
 import re
+import subprocess
 
+import pytest
+
+from bakegen.dockerfile import parse_dockerfile
 from bakegen.model import load_project
 from tests.conftest import REPO
 
@@ -37,3 +42,67 @@ def test_cann_images_point_at_the_runtime_where_their_line_installs_it():
         found[image_id] = (home, expected)
     assert any(cann_line(project().images[i].args["CANN_VERSION"]) >= (8, 5) for i in found), found
     assert {i: h for i, (h, e) in found.items() if h != e} == {}, found
+
+
+# --- pytorch-npu.dockerfile: which torch build each architecture asks for -----------------
+
+PIP_LOG_STUB = """#!/bin/sh
+printf '%s\\n' "$*" >> "$STUB_LOG"
+"""
+
+
+def run_torch_step(tmp_path, targetarch: str, **args: str) -> list[str]:
+    """The RUN step of pytorch-npu.dockerfile that installs torch, run by bash with the
+    Dockerfile's ARG defaults, the given args and TARGETARCH, and pip-install and python
+    stubbed: the pip-install command lines it ran."""
+    parsed = parse_dockerfile((REPO / "dockerfiles/pytorch-npu.dockerfile").read_text())
+    env = {a.name: a.default or "" for a in parsed.args}
+    env.update(args, TARGETARCH=targetarch)
+    (step,) = [i for i in parsed.instructions if i.keyword == "RUN" and "torch_npu" in i.heredocs[0].body]
+    stubs = tmp_path / "bin"
+    stubs.mkdir(exist_ok=True)
+    for name in ("pip-install", "python"):
+        (stubs / name).write_text(PIP_LOG_STUB if name == "pip-install" else "#!/bin/sh\ncat >/dev/null\n")
+        (stubs / name).chmod(0o755)
+    log = tmp_path / f"pip-{targetarch}.log"
+    env.update(PATH=f"{stubs}:{os.environ['PATH']}", STUB_LOG=str(log))
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", step.heredocs[0].body], env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return log.read_text().splitlines()
+
+
+VERSIONS = {"TORCH_VERSION": "2.7.1", "TORCH_NPU_VERSION": "2.7.1", "TORCHVISION_VERSION": "0.22.1"}
+
+
+def test_amd64_takes_the_cpu_build_of_torch_from_the_pytorch_cpu_index(tmp_path):
+    """torch_npu's x86_64 wheels pair with torch==X+cpu (Ascend/pytorch README); PyPI's
+    x86_64 torch is the CUDA build."""
+    first = run_torch_step(tmp_path, "amd64", **VERSIONS)[0]
+    assert first == "--index-url https://download.pytorch.org/whl/cpu torch==2.7.1+cpu torchvision==0.22.1+cpu"
+
+
+def test_arm64_keeps_the_index_of_pip_whose_torch_is_the_cpu_build_there(tmp_path):
+    assert run_torch_step(tmp_path, "arm64", **VERSIONS)[0] == "torch==2.7.1 torchvision==0.22.1"
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        # a mirror of the CPU index for amd64 only
+        ({"TORCH_INDEX_URL_AMD64": "https://mirror.example/whl/cpu"},
+         "--index-url https://mirror.example/whl/cpu torch==2.7.1+cpu torchvision==0.22.1+cpu"),
+        # empty: the pipconf secret's index, still the CPU build
+        ({"TORCH_INDEX_URL_AMD64": ""}, "torch==2.7.1+cpu torchvision==0.22.1+cpu"),
+        # TORCH_INDEX_URL, as before, wins on every architecture
+        ({"TORCH_INDEX_URL": "https://mirror.example/simple"},
+         "--index-url https://mirror.example/simple torch==2.7.1+cpu torchvision==0.22.1+cpu"),
+    ],
+)
+def test_amd64_index_can_be_overridden(tmp_path, args, expected):
+    assert run_torch_step(tmp_path, "amd64", **VERSIONS, **args)[0] == expected
+
+
+def test_torch_npu_goes_in_without_its_dependencies_after_torch(tmp_path):
+    calls = run_torch_step(tmp_path, "amd64", **VERSIONS)
+    assert calls[1] == "--no-deps torch_npu==2.7.1", calls
