@@ -64,7 +64,8 @@ def run_torch_step(tmp_path, targetarch: str, **args: str) -> list[str]:
     for name in ("pip-install", "python"):
         (stubs / name).write_text(PIP_LOG_STUB if name == "pip-install" else "#!/bin/sh\ncat >/dev/null\n")
         (stubs / name).chmod(0o755)
-    log = tmp_path / f"pip-{targetarch}.log"
+    log = tmp_path / "pip-install.log"
+    log.unlink(missing_ok=True)
     env.update(PATH=f"{stubs}:{os.environ['PATH']}", STUB_LOG=str(log))
     done = subprocess.run(["bash", "-o", "pipefail", "-c", step.heredocs[0].body], env=env,
                           capture_output=True, text=True)
@@ -82,18 +83,29 @@ def test_amd64_takes_the_cpu_build_of_torch_from_the_pytorch_cpu_index(tmp_path)
     assert first == "--index-url https://download.pytorch.org/whl/cpu torch==2.7.1+cpu torchvision==0.22.1+cpu"
 
 
-def test_arm64_keeps_the_index_of_pip_whose_torch_is_the_cpu_build_there(tmp_path):
+def test_arm64_keeps_the_index_of_pip_up_to_torch_2_10_whose_torch_is_the_cpu_build_there(tmp_path):
     assert run_torch_step(tmp_path, "arm64", **VERSIONS)[0] == "torch==2.7.1 torchvision==0.22.1"
+    tenth = {"TORCH_VERSION": "2.10.0", "TORCH_NPU_VERSION": "2.10.0.post4", "TORCHVISION_VERSION": "0.25.0"}
+    assert run_torch_step(tmp_path, "arm64", **tenth)[0] == "torch==2.10.0 torchvision==0.25.0"
+
+
+@pytest.mark.parametrize("torch, torchvision", [("2.11.0", "0.26.0"), ("2.12.0", "0.27.0"), ("3.0.0", "0.30.0")])
+def test_arm64_takes_the_cpu_index_from_torch_2_11_on(tmp_path, torch, torchvision):
+    """PyPI's linux aarch64 torch depends on CUDA 13 from 2.11 on; Ascend/pytorch's README
+    (v2.11.0, v2.12.0) installs it from the CPU index on aarch64 too."""
+    versions = {"TORCH_VERSION": torch, "TORCH_NPU_VERSION": torch, "TORCHVISION_VERSION": torchvision}
+    first = run_torch_step(tmp_path, "arm64", **versions)[0]
+    assert first == f"--index-url https://download.pytorch.org/whl/cpu torch=={torch} torchvision=={torchvision}"
 
 
 @pytest.mark.parametrize(
     "args, expected",
     [
-        # a mirror of the CPU index for amd64 only
-        ({"TORCH_INDEX_URL_AMD64": "https://mirror.example/whl/cpu"},
+        # a mirror of the CPU index
+        ({"TORCH_CPU_INDEX_URL": "https://mirror.example/whl/cpu"},
          "--index-url https://mirror.example/whl/cpu torch==2.7.1+cpu torchvision==0.22.1+cpu"),
         # empty: the pipconf secret's index, still the CPU build
-        ({"TORCH_INDEX_URL_AMD64": ""}, "torch==2.7.1+cpu torchvision==0.22.1+cpu"),
+        ({"TORCH_CPU_INDEX_URL": ""}, "torch==2.7.1+cpu torchvision==0.22.1+cpu"),
         # TORCH_INDEX_URL, as before, wins on every architecture
         ({"TORCH_INDEX_URL": "https://mirror.example/simple"},
          "--index-url https://mirror.example/simple torch==2.7.1+cpu torchvision==0.22.1+cpu"),
