@@ -19,11 +19,16 @@ group "default" {
     "cann-8-2rc1-910b",
     "cann-8-3rc1-910b",
     "cann-8-5-0-910b",
+    "cann-8-5-0-a3",
+    "cann-9-1-0-910b",
     "flask-api",
     "pytorch-cpu",
+    "mindspore-910b",
     "pytorch-npu-310p",
     "pytorch-npu-910b",
     "pytorch-npu-910b-cann850",
+    "pytorch-npu-910b-cann910",
+    "pytorch-npu-a3",
     "yolo-cpu",
     "msit-msmodelslim",
     "yolo-310p",
@@ -40,11 +45,16 @@ group "all" {
     "cann-8-2rc1-910b",
     "cann-8-3rc1-910b",
     "cann-8-5-0-910b",
+    "cann-8-5-0-a3",
+    "cann-9-1-0-910b",
     "flask-api",
     "pytorch-cpu",
+    "mindspore-910b",
     "pytorch-npu-310p",
     "pytorch-npu-910b",
     "pytorch-npu-910b-cann850",
+    "pytorch-npu-910b-cann910",
+    "pytorch-npu-a3",
     "yolo-cpu",
     "msit-msmodelslim",
     "yolo-310p",
@@ -60,11 +70,21 @@ group "layer-base" {
     "cann-8-2rc1-910b",
     "cann-8-3rc1-910b",
     "cann-8-5-0-910b",
+    "cann-8-5-0-a3",
+    "cann-9-1-0-910b",
   ]
 }
 
 group "layer-framework" {
-  targets = ["pytorch-cpu", "pytorch-npu-310p", "pytorch-npu-910b", "pytorch-npu-910b-cann850"]
+  targets = [
+    "pytorch-cpu",
+    "mindspore-910b",
+    "pytorch-npu-310p",
+    "pytorch-npu-910b",
+    "pytorch-npu-910b-cann850",
+    "pytorch-npu-910b-cann910",
+    "pytorch-npu-a3",
+  ]
 }
 
 group "layer-application" {
@@ -287,6 +307,65 @@ target "cann-8-5-0-910b" {
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-910b,mode=max"]
 }
 
+target "cann-8-5-0-a3" {
+  description = "CANN 8.5.0 toolkit, ops and NNAL for Atlas A3"
+  context = "."
+  dockerfile = "dockerfiles/cann.dockerfile"
+  contexts = {
+    "base" = "target:python-3-10"
+    "cann-packages" = "packages/cann/8.5.0"
+  }
+  args = {
+    "ASCEND_TOOLKIT_HOME" = "/usr/local/Ascend/cann-8.5.0"
+    "ATB_CXX_ABI" = "1"
+    "CANN_VERSION" = "8.5.0"
+    "CHIP" = "a3"
+    "COMPONENTS" = "toolkit,ops,nnal"
+    "DRIVER_VERSION" = "25.5.0"
+  }
+  tags = ["${REGISTRY}/cann:8.5.0-a3"]
+  platforms = ["linux/arm64"]
+  labels = {
+    "bakegen.image" = "cann-8-5-0-a3"
+    "bakegen.parent" = "python-3-10"
+    "org.opencontainers.image.base.name" = "${REGISTRY}/python:3.10"
+    "org.opencontainers.image.description" = "CANN 8.5.0 toolkit, ops and NNAL for Atlas A3"
+    "org.opencontainers.image.title" = "cann-8-5-0-a3"
+  }
+  secret = ["id=pipconf,env=PIP_CONF"]
+  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-a3"]
+  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-a3,mode=max"]
+}
+
+target "cann-9-1-0-910b" {
+  description = "CANN 9.1.0 toolkit, ops and NNAL for Atlas A2 (910B)"
+  context = "."
+  dockerfile = "dockerfiles/cann.dockerfile"
+  contexts = {
+    "base" = "target:python-3-10"
+    "cann-packages" = "packages/cann/9.1.0"
+  }
+  args = {
+    "ASCEND_TOOLKIT_HOME" = "/usr/local/Ascend/cann-9.1.0"
+    "ATB_CXX_ABI" = "1"
+    "CANN_VERSION" = "9.1.0"
+    "CHIP" = "910b"
+    "COMPONENTS" = "toolkit,ops,nnal"
+  }
+  tags = ["${REGISTRY}/cann:9.1.0-910b"]
+  platforms = ["linux/arm64"]
+  labels = {
+    "bakegen.image" = "cann-9-1-0-910b"
+    "bakegen.parent" = "python-3-10"
+    "org.opencontainers.image.base.name" = "${REGISTRY}/python:3.10"
+    "org.opencontainers.image.description" = "CANN 9.1.0 toolkit, ops and NNAL for Atlas A2 (910B)"
+    "org.opencontainers.image.title" = "cann-9-1-0-910b"
+  }
+  secret = ["id=pipconf,env=PIP_CONF"]
+  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-9-1-0-910b"]
+  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-9-1-0-910b,mode=max"]
+}
+
 target "flask-api" {
   description = "ModelArts inference service skeleton (Flask + gunicorn on port 8080)"
   context = "."
@@ -331,6 +410,30 @@ target "pytorch-cpu" {
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-cpu"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-cpu,mode=max"]
+}
+
+target "mindspore-910b" {
+  description = "MindSpore 2.7.2 on CANN 8.5.0 for Atlas A2 (910B)"
+  context = "."
+  dockerfile = "dockerfiles/mindspore.dockerfile"
+  contexts = {
+    "base" = "target:cann-8-5-0-910b"
+  }
+  args = {
+    "MINDSPORE_VERSION" = "2.7.2"
+  }
+  tags = ["${REGISTRY}/mindspore:2.7.2-910b-cann8.5.0"]
+  platforms = ["linux/arm64"]
+  labels = {
+    "bakegen.image" = "mindspore-910b"
+    "bakegen.parent" = "cann-8-5-0-910b"
+    "org.opencontainers.image.base.name" = "${REGISTRY}/cann:8.5.0-910b"
+    "org.opencontainers.image.description" = "MindSpore 2.7.2 on CANN 8.5.0 for Atlas A2 (910B)"
+    "org.opencontainers.image.title" = "mindspore-910b"
+  }
+  secret = ["id=pipconf,env=PIP_CONF"]
+  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:mindspore-910b"]
+  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:mindspore-910b,mode=max"]
 }
 
 target "pytorch-npu-310p" {
@@ -409,6 +512,58 @@ target "pytorch-npu-910b-cann850" {
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann850"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann850,mode=max"]
+}
+
+target "pytorch-npu-910b-cann910" {
+  description = "PyTorch 2.12.0 with torch_npu 2.12.0 on CANN 9.1.0 for Atlas A2 (910B)"
+  context = "."
+  dockerfile = "dockerfiles/pytorch-npu.dockerfile"
+  contexts = {
+    "base" = "target:cann-9-1-0-910b"
+  }
+  args = {
+    "TORCHVISION_VERSION" = "0.27.0"
+    "TORCH_NPU_VERSION" = "2.12.0"
+    "TORCH_VERSION" = "2.12.0"
+  }
+  tags = ["${REGISTRY}/pytorch:2.12.0-npu-910b-cann9.1.0"]
+  platforms = ["linux/arm64"]
+  labels = {
+    "bakegen.image" = "pytorch-npu-910b-cann910"
+    "bakegen.parent" = "cann-9-1-0-910b"
+    "org.opencontainers.image.base.name" = "${REGISTRY}/cann:9.1.0-910b"
+    "org.opencontainers.image.description" = "PyTorch 2.12.0 with torch_npu 2.12.0 on CANN 9.1.0 for Atlas A2 (910B)"
+    "org.opencontainers.image.title" = "pytorch-npu-910b-cann910"
+  }
+  secret = ["id=pipconf,env=PIP_CONF"]
+  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann910"]
+  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann910,mode=max"]
+}
+
+target "pytorch-npu-a3" {
+  description = "PyTorch 2.8.0 with torch_npu 2.8.0.post2 on CANN 8.5.0 for Atlas A3"
+  context = "."
+  dockerfile = "dockerfiles/pytorch-npu.dockerfile"
+  contexts = {
+    "base" = "target:cann-8-5-0-a3"
+  }
+  args = {
+    "TORCHVISION_VERSION" = "0.23.0"
+    "TORCH_NPU_VERSION" = "2.8.0.post2"
+    "TORCH_VERSION" = "2.8.0"
+  }
+  tags = ["${REGISTRY}/pytorch:2.8.0-npu-a3"]
+  platforms = ["linux/arm64"]
+  labels = {
+    "bakegen.image" = "pytorch-npu-a3"
+    "bakegen.parent" = "cann-8-5-0-a3"
+    "org.opencontainers.image.base.name" = "${REGISTRY}/cann:8.5.0-a3"
+    "org.opencontainers.image.description" = "PyTorch 2.8.0 with torch_npu 2.8.0.post2 on CANN 8.5.0 for Atlas A3"
+    "org.opencontainers.image.title" = "pytorch-npu-a3"
+  }
+  secret = ["id=pipconf,env=PIP_CONF"]
+  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-a3"]
+  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-a3,mode=max"]
 }
 
 target "yolo-cpu" {
