@@ -30,7 +30,9 @@ group "default" {
     "pytorch-npu-910b-cann910",
     "pytorch-npu-a3",
     "yolo-cpu",
+    "llm-training-910b",
     "msit-msmodelslim",
+    "transformers-inference-910b",
     "yolo-310p",
     "yolo-910b",
   ]
@@ -56,7 +58,9 @@ group "all" {
     "pytorch-npu-910b-cann910",
     "pytorch-npu-a3",
     "yolo-cpu",
+    "llm-training-910b",
     "msit-msmodelslim",
+    "transformers-inference-910b",
     "yolo-310p",
     "yolo-910b",
   ]
@@ -88,7 +92,16 @@ group "layer-framework" {
 }
 
 group "layer-application" {
-  targets = ["ascend-vllm", "flask-api", "yolo-cpu", "msit-msmodelslim", "yolo-310p", "yolo-910b"]
+  targets = [
+    "ascend-vllm",
+    "flask-api",
+    "yolo-cpu",
+    "llm-training-910b",
+    "msit-msmodelslim",
+    "transformers-inference-910b",
+    "yolo-310p",
+    "yolo-910b",
+  ]
 }
 
 group "python" {
@@ -587,6 +600,33 @@ target "yolo-cpu" {
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-cpu,mode=max"]
 }
 
+target "llm-training-910b" {
+  description = "LLM fine-tuning (transformers, accelerate, peft, datasets) on PyTorch 2.8.0 + torch_npu, CANN 8.5.0 with NNAL (910B)"
+  context = "."
+  dockerfile = "dockerfiles/llm-training.dockerfile"
+  contexts = {
+    "base" = "target:pytorch-npu-910b-cann850"
+  }
+  args = {
+    "ACCELERATE_VERSION" = "1.11.0"
+    "DATASETS_VERSION" = "4.4.1"
+    "PEFT_VERSION" = "0.17.1"
+    "TRANSFORMERS_VERSION" = "4.57.6"
+  }
+  tags = ["${REGISTRY}/llm-training:transformers4.57.6-torch2.8.0-910b"]
+  platforms = ["linux/arm64"]
+  labels = {
+    "bakegen.image" = "llm-training-910b"
+    "bakegen.parent" = "pytorch-npu-910b-cann850"
+    "org.opencontainers.image.base.name" = "${REGISTRY}/pytorch:2.8.0-npu-910b-cann8.5.0"
+    "org.opencontainers.image.description" = "LLM fine-tuning (transformers, accelerate, peft, datasets) on PyTorch 2.8.0 + torch_npu, CANN 8.5.0 with NNAL (910B)"
+    "org.opencontainers.image.title" = "llm-training-910b"
+  }
+  secret = ["id=pipconf,env=PIP_CONF"]
+  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:llm-training-910b"]
+  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:llm-training-910b,mode=max"]
+}
+
 target "msit-msmodelslim" {
   description = "msit and msModelSlim model tools on PyTorch 2.7.1 + torch_npu (910B)"
   context = "."
@@ -610,6 +650,27 @@ target "msit-msmodelslim" {
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:msit-msmodelslim"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:msit-msmodelslim,mode=max"]
+}
+
+target "transformers-inference-910b" {
+  description = "ModelArts inference service (transformers pipeline, gunicorn on port 8080) on PyTorch 2.7.1 + torch_npu (910B)"
+  context = "."
+  dockerfile = "dockerfiles/transformers-inference.dockerfile"
+  contexts = {
+    "base" = "target:pytorch-npu-910b"
+  }
+  tags = ["${REGISTRY}/transformers-inference:4.57.6-torch2.7.1-910b"]
+  platforms = ["linux/arm64"]
+  labels = {
+    "bakegen.image" = "transformers-inference-910b"
+    "bakegen.parent" = "pytorch-npu-910b"
+    "org.opencontainers.image.base.name" = "${REGISTRY}/pytorch:2.7.1-npu-910b"
+    "org.opencontainers.image.description" = "ModelArts inference service (transformers pipeline, gunicorn on port 8080) on PyTorch 2.7.1 + torch_npu (910B)"
+    "org.opencontainers.image.title" = "transformers-inference-910b"
+  }
+  secret = ["id=pipconf,env=PIP_CONF"]
+  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:transformers-inference-910b"]
+  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:transformers-inference-910b,mode=max"]
 }
 
 target "yolo-310p" {
