@@ -109,7 +109,14 @@ group "python" {
 }
 
 group "cann" {
-  targets = ["cann-8-2rc1-910b", "cann-8-3rc1-910b", "cann-8-2rc1-310p", "cann-8-5-0-910b"]
+  targets = [
+    "cann-8-2rc1-910b",
+    "cann-8-3rc1-910b",
+    "cann-8-2rc1-310p",
+    "cann-8-5-0-910b",
+    "cann-8-5-0-a3",
+    "cann-9-1-0-910b",
+  ]
 }
 
 group "cpu" {
@@ -117,7 +124,7 @@ group "cpu" {
 }
 
 group "npu-910b" {
-  targets = ["pytorch-npu-910b", "yolo-910b", "msit-msmodelslim"]
+  targets = ["pytorch-npu-910b", "yolo-910b", "msit-msmodelslim", "transformers-inference-910b"]
 }
 
 group "npu-310p" {
@@ -125,7 +132,19 @@ group "npu-310p" {
 }
 
 group "npu-910b-cann850" {
-  targets = ["pytorch-npu-910b-cann850"]
+  targets = ["pytorch-npu-910b-cann850", "llm-training-910b", "mindspore-910b"]
+}
+
+group "npu-a3" {
+  targets = ["pytorch-npu-a3"]
+}
+
+group "npu-910b-cann910" {
+  targets = ["pytorch-npu-910b-cann910"]
+}
+
+group "llm" {
+  targets = ["llm-training-910b", "transformers-inference-910b", "ascend-vllm"]
 }
 
 group "vllm" {
@@ -133,22 +152,22 @@ group "vllm" {
 }
 
 target "ascend-vllm" {
-  description = "Official vllm-ascend v0.11.0rc2 image (CANN 8.3.RC2) with the ModelArts user"
+  description = "Official vllm-ascend v0.23.0 image (CANN 9.1.0) with the ModelArts user"
   context = "."
   dockerfile = "dockerfiles/vllm.dockerfile"
   contexts = {
-    "base" = "docker-image://quay.io/ascend/vllm-ascend:v0.11.0rc2"
+    "base" = "docker-image://quay.io/ascend/vllm-ascend:v0.23.0"
   }
   args = {
-    "VLLM_ASCEND_VERSION" = "v0.11.0rc2"
+    "VLLM_ASCEND_VERSION" = "v0.23.0"
   }
-  tags = ["${REGISTRY}/vllm-ascend:v0.11.0rc2-modelarts"]
+  tags = ["${REGISTRY}/vllm-ascend:v0.23.0-modelarts"]
   platforms = ["linux/arm64"]
   labels = {
     "bakegen.image" = "ascend-vllm"
-    "bakegen.parent" = "quay.io/ascend/vllm-ascend:v0.11.0rc2"
-    "org.opencontainers.image.base.name" = "quay.io/ascend/vllm-ascend:v0.11.0rc2"
-    "org.opencontainers.image.description" = "Official vllm-ascend v0.11.0rc2 image (CANN 8.3.RC2) with the ModelArts user"
+    "bakegen.parent" = "quay.io/ascend/vllm-ascend:v0.23.0"
+    "org.opencontainers.image.base.name" = "quay.io/ascend/vllm-ascend:v0.23.0"
+    "org.opencontainers.image.description" = "Official vllm-ascend v0.23.0 image (CANN 9.1.0) with the ModelArts user"
     "org.opencontainers.image.title" = "ascend-vllm"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
@@ -628,7 +647,7 @@ target "llm-training-910b" {
 }
 
 target "msit-msmodelslim" {
-  description = "msit and msModelSlim model tools on PyTorch 2.7.1 + torch_npu (910B)"
+  description = "msit 8.2.0 and msModelSlim 26.1.0 (PyPI) model tools on PyTorch 2.7.1 + torch_npu (910B)"
   context = "."
   dockerfile = "dockerfiles/msit-msmodelslim.dockerfile"
   contexts = {
@@ -636,15 +655,15 @@ target "msit-msmodelslim" {
   }
   args = {
     "MSIT_VERSION" = "8.2.0"
-    "MSMODELSLIM_VERSION" = "26.0.0"
+    "MSMODELSLIM_VERSION" = "26.1.0"
   }
-  tags = ["${REGISTRY}/msit-msmodelslim:8.2.0-26.0.0-910b"]
+  tags = ["${REGISTRY}/msit-msmodelslim:8.2.0-26.1.0-910b"]
   platforms = ["linux/arm64"]
   labels = {
     "bakegen.image" = "msit-msmodelslim"
     "bakegen.parent" = "pytorch-npu-910b"
     "org.opencontainers.image.base.name" = "${REGISTRY}/pytorch:2.7.1-npu-910b"
-    "org.opencontainers.image.description" = "msit and msModelSlim model tools on PyTorch 2.7.1 + torch_npu (910B)"
+    "org.opencontainers.image.description" = "msit 8.2.0 and msModelSlim 26.1.0 (PyPI) model tools on PyTorch 2.7.1 + torch_npu (910B)"
     "org.opencontainers.image.title" = "msit-msmodelslim"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
