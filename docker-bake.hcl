@@ -161,7 +161,7 @@ target "ascend-vllm" {
   args = {
     "VLLM_ASCEND_VERSION" = "v0.23.0"
   }
-  tags = ["${REGISTRY}/vllm-ascend:v0.23.0-modelarts"]
+  tags = ["${REGISTRY}/vllm-ascend:v0.23.0-modelarts", "${REGISTRY}/ascend-vllm:v0.23.0"]
   platforms = ["linux/arm64"]
   labels = {
     "bakegen.image" = "ascend-vllm"
@@ -405,7 +405,7 @@ target "flask-api" {
   contexts = {
     "base" = "target:python-3-10"
   }
-  tags = ["${REGISTRY}/flask-api:py3.10"]
+  tags = ["${REGISTRY}/flask-api:py3.10", "${REGISTRY}/flask-api:latest"]
   platforms = ["linux/amd64", "linux/arm64"]
   labels = {
     "bakegen.image" = "flask-api"
@@ -605,7 +605,7 @@ target "yolo-cpu" {
   contexts = {
     "base" = "target:pytorch-cpu"
   }
-  tags = ["${REGISTRY}/yolo:cpu"]
+  tags = ["${REGISTRY}/yolo:cpu", "${REGISTRY}/yolo:v11-cpu"]
   platforms = ["linux/amd64", "linux/arm64"]
   labels = {
     "bakegen.image" = "yolo-cpu"
@@ -657,7 +657,7 @@ target "msit-msmodelslim" {
     "MSIT_VERSION" = "8.2.0"
     "MSMODELSLIM_VERSION" = "26.1.0"
   }
-  tags = ["${REGISTRY}/msit-msmodelslim:8.2.0-26.1.0-910b"]
+  tags = ["${REGISTRY}/msit-msmodelslim:8.2.0-26.1.0-910b", "${REGISTRY}/msit-msmodelslim:latest-npu-910b"]
   platforms = ["linux/arm64"]
   labels = {
     "bakegen.image" = "msit-msmodelslim"
@@ -699,7 +699,7 @@ target "yolo-310p" {
   contexts = {
     "base" = "target:pytorch-npu-310p"
   }
-  tags = ["${REGISTRY}/yolo:npu-310p"]
+  tags = ["${REGISTRY}/yolo:npu-310p", "${REGISTRY}/yolo:v11-npu-310p"]
   platforms = ["linux/arm64"]
   labels = {
     "bakegen.image" = "yolo-310p"
@@ -720,7 +720,7 @@ target "yolo-910b" {
   contexts = {
     "base" = "target:pytorch-npu-910b"
   }
-  tags = ["${REGISTRY}/yolo:npu-910b"]
+  tags = ["${REGISTRY}/yolo:npu-910b", "${REGISTRY}/yolo:v11-npu-910b"]
   platforms = ["linux/arm64"]
   labels = {
     "bakegen.image" = "yolo-910b"

@@ -118,3 +118,62 @@ def test_amd64_index_can_be_overridden(tmp_path, args, expected):
 def test_torch_npu_goes_in_without_its_dependencies_after_torch(tmp_path):
     calls = run_torch_step(tmp_path, "amd64", **VERSIONS)
     assert calls[1] == "--no-deps torch_npu==2.7.1", calls
+
+
+# --- the old tool's tags ---------------------------------------------------
+
+OLD_TOOL = REPO / "tests/fixtures/old-tool/dockerfile-compose.yaml"
+# Old tags that name a version no image here is built on: not carried over (a tag naming a
+# version stays only on an image of that version). The READMEs say what to use instead.
+NOT_CARRIED = {
+    "xuopoj/pytorch:2.5.1-npu-910b",  # torch 2.5.1 on the 910B: pytorch-npu-910b has torch 2.7.1
+    "xuopoj/ascend-vllm:v0.11.0rc2",  # vllm-ascend v0.11.0rc2: ascend-vllm is a final release
+}
+# old tag -> the image that carries it now (tags that already were an image's own tag included)
+CARRIED = {
+    "xuopoj/python:3.10": "python-3-10",
+    "xuopoj/python:3.12": "python-3-12",
+    "xuopoj/pytorch:2.7.1-cpu": "pytorch-cpu",
+    "xuopoj/cann:8.2rc1-910b": "cann-8-2rc1-910b",
+    "xuopoj/cann:8.3rc1-910b": "cann-8-3rc1-910b",
+    "xuopoj/cann:8.2rc1-310p": "cann-8-2rc1-310p",
+    "xuopoj/pytorch:2.5.1-npu-310p": "pytorch-npu-310p",
+    "xuopoj/yolo:v11-cpu": "yolo-cpu",
+    "xuopoj/yolo:v11-npu-910b": "yolo-910b",
+    "xuopoj/yolo:v11-npu-310p": "yolo-310p",
+    "xuopoj/flask-api:latest": "flask-api",
+    "xuopoj/msit-msmodelslim:latest-npu-910b": "msit-msmodelslim",
+}
+
+
+def old_tags() -> set[str]:
+    import yaml
+
+    images = yaml.safe_load(OLD_TOOL.read_text())["images"]
+    return {tag for image in images.values() for tag in image.get("tags", [])}
+
+
+def tags_now() -> dict[str, str]:
+    """tag as pushed (REGISTRY applied) -> image id, from `bakegen list --json`."""
+    import json
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "bakegen", "list", "--json"], cwd=REPO,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return {tag: image["id"] for image in json.loads(done.stdout) for tag in image["tags"]}
+
+
+def test_every_old_tag_is_on_the_image_that_replaces_it_or_named_as_dropped():
+    assert set(CARRIED) | NOT_CARRIED == old_tags()
+    now = tags_now()
+    assert {tag: now.get(tag) for tag in CARRIED} == CARRIED
+    assert NOT_CARRIED.isdisjoint(now), sorted(NOT_CARRIED & set(now))
+
+
+def test_a_tag_naming_a_vllm_ascend_release_is_on_an_image_of_that_release():
+    images = project().images
+    for tag, image_id in tags_now().items():
+        release = re.search(r"(?:vllm-ascend|ascend-vllm):(v\d+\.\d+\.\d+\w*?)(?:-|$)", tag)
+        if release:
+            assert images[image_id].args.get("VLLM_ASCEND_VERSION") == release.group(1), (tag, image_id)
