@@ -120,9 +120,10 @@ def test_torch_npu_goes_in_without_its_dependencies_after_torch(tmp_path):
     assert calls[1] == "--no-deps torch_npu==2.7.1", calls
 
 
-# --- the old tool's tags ---------------------------------------------------
+# --- the old tool's tags, and the READMEs ---------------------------------------------------
 
 OLD_TOOL = REPO / "tests/fixtures/old-tool/dockerfile-compose.yaml"
+READMES = (REPO / "README.md", REPO / "README.zh.md")
 # Old tags that name a version no image here is built on: not carried over (a tag naming a
 # version stays only on an image of that version). The READMEs say what to use instead.
 NOT_CARRIED = {
@@ -177,3 +178,31 @@ def test_a_tag_naming_a_vllm_ascend_release_is_on_an_image_of_that_release():
         release = re.search(r"(?:vllm-ascend|ascend-vllm):(v\d+\.\d+\.\d+\w*?)(?:-|$)", tag)
         if release:
             assert images[image_id].args.get("VLLM_ASCEND_VERSION") == release.group(1), (tag, image_id)
+
+
+@pytest.mark.parametrize("readme", READMES, ids=lambda p: p.name)
+def test_readme_maps_every_old_tag(readme):
+    text = readme.read_text(encoding="utf-8")
+    missing = sorted(tag for tag in old_tags() if f"`{tag}`" not in text)
+    assert not missing, f"{readme.name} does not map these old tags: {missing}"
+
+
+@pytest.mark.parametrize("readme", READMES, ids=lambda p: p.name)
+def test_readme_lists_every_image(readme):
+    text = readme.read_text(encoding="utf-8")
+    missing = sorted(image_id for image_id in project().images if f"`{image_id}`" not in text)
+    assert not missing, f"{readme.name} does not list these images: {missing}"
+
+
+@pytest.mark.parametrize("readme", READMES, ids=lambda p: p.name)
+def test_readme_explains_moving_images_to_an_offline_region(readme):
+    text = readme.read_text(encoding="utf-8")
+    for needed in ("docker save", "docker load", "docker push", "swr."):
+        assert needed in text, f"{readme.name} lacks {needed!r}"
+
+
+@pytest.mark.parametrize("readme, claim", [(READMES[0], "LLM training"), (READMES[1], "大模型训练")],
+                         ids=lambda v: getattr(v, "name", v))
+def test_readme_claims_llm_training_only_with_an_llm_training_image(readme, claim):
+    if claim in readme.read_text(encoding="utf-8"):
+        assert any(i.dockerfile.endswith("/llm-training.dockerfile") for i in project().images.values())
