@@ -7,7 +7,10 @@
   NNAL's set_env.sh, and LD_LIBRARY_PATH has /usr/local/Ascend/driver/lib64 besides
   lib64/common and lib64/driver, as the official 8.5.0 image sets it;
 - CANN 8.3.RC1 on the runtime-only nnae with NNAL (nnae, kernels, nnal), linux/amd64 only:
-  NNAL is installed against nnae's set_env.sh, as hiascend's ATB docs allow.
+  NNAL is installed against nnae's set_env.sh, as hiascend's ATB docs allow;
+- vllm.dockerfile on the CANN 8.5.0 image, linux/amd64 only, standing in for the official
+  vllm-ascend image (a CANN 8.5+ image too): its ENTRYPOINT, the CANN layer's
+  ascend-entrypoint.sh, must give the same environment as the CANN image's.
 
 ATB_CXX_ABI is 0 in both: the stand-in NNAL, like the real one, picks cxx_abi_1 when it is
 not told and finds no torch, so cxx_abi_0 after the entrypoint shows the argument was passed.
@@ -62,6 +65,11 @@ LAYOUTS = {
         "home": f"{ASCEND}/nnae/latest",
         "platforms": ["linux/amd64"],
     },
+}
+
+# Images on top of a layout, checked like it: id -> (parent, Dockerfile, args, platforms)
+ON_TOP = {
+    "vllm-on-cann-850": ("cann-850", "dockerfiles/vllm.dockerfile", {"VLLM_ASCEND_VERSION": "stand-in"}, ["linux/amd64"]),
 }
 
 VERIFY_DOCKERFILE = """\
@@ -175,7 +183,9 @@ def write_project(root: Path, make_project) -> support.Project:
     shutil.copytree(support.REPO / "dockerfiles", root / "dockerfiles")
     (root / "verify").mkdir()
     (root / "verify" / "verify_cann.py").write_text(VERIFY_PY, encoding="utf-8")
-    entrypoint = json.dumps(dockerfile_entrypoint(root / "dockerfiles" / "cann.dockerfile"))
+    def entrypoint(dockerfile: str) -> str:
+        return json.dumps(dockerfile_entrypoint(root / dockerfile))
+
     images: dict[str, dict] = {
         # as in test_production_chain.py, so that BuildKit's cache serves both
         "python": {
@@ -208,15 +218,24 @@ def write_project(root: Path, make_project) -> support.Project:
         images[f"verify-{image_id}"] = {
             "from": image_id,
             "dockerfile": "dockerfiles/verify.dockerfile",
-            "args": {"ENTRYPOINT_JSON": entrypoint, "NONCE": support.unique()},
+            "args": {"ENTRYPOINT_JSON": entrypoint("dockerfiles/cann.dockerfile"), "NONCE": support.unique()},
             "platforms": list(layout["platforms"]),
+        }
+    for image_id, (parent, dockerfile, args, platforms) in ON_TOP.items():
+        images[image_id] = {"from": parent, "dockerfile": dockerfile, "args": args, "platforms": platforms}
+        images[f"verify-{image_id}"] = {
+            "from": image_id,
+            "dockerfile": "dockerfiles/verify.dockerfile",
+            "args": {"ENTRYPOINT_JSON": entrypoint(dockerfile), "NONCE": support.unique()},
+            "platforms": platforms,
         }
     return make_project(root, images=images, dockerfiles={"verify": VERIFY_DOCKERFILE})
 
 
 def results_of(out: Path, image_id: str, platform: str) -> dict:
     folder = out / image_id
-    if len(LAYOUTS[image_id]["platforms"]) > 1:
+    platforms = LAYOUTS[image_id]["platforms"] if image_id in LAYOUTS else ON_TOP[image_id][3]
+    if len(platforms) > 1:
         folder = folder / platform.replace("/", "_")
     return json.loads((folder / "results.json").read_text())
 
@@ -305,7 +324,7 @@ def check_cann_nnae(results: dict, platform: str) -> None:
 
 def test_cann_850_layout_and_nnal_on_nnae(tmp_path, make_project, env, out_dir):
     project = write_project(tmp_path, make_project)
-    targets = [f"verify-{image_id}" for image_id in LAYOUTS]
+    targets = [f"verify-{image_id}" for image_id in [*LAYOUTS, *ON_TOP]]
     overrides = []
     for target in targets:
         overrides += ["--set", f"{target}.output=type=local,dest={out_dir / target.removeprefix('verify-')}"]
@@ -322,3 +341,8 @@ def test_cann_850_layout_and_nnal_on_nnae(tmp_path, make_project, env, out_dir):
         check_cann_850(results_of(out_dir, "cann-850", platform), platform)
     for platform in LAYOUTS["cann-nnae"]["platforms"]:
         check_cann_nnae(results_of(out_dir, "cann-nnae", platform), platform)
+    # the vllm image's own ENTRYPOINT gives its CANN 8.5.0 parent's environment
+    for platform in ON_TOP["vllm-on-cann-850"][3]:
+        results = results_of(out_dir, "vllm-on-cann-850", platform)
+        assert results["entrypoint_argv"] == ["/usr/local/bin/ascend-entrypoint.sh"], results["entrypoint_argv"]
+        check_cann_850(results, platform)
