@@ -3,10 +3,11 @@
 #
 # Parent: an image built from pytorch-npu.dockerfile on a CANN image with NNAL (ATB, the
 # transformer acceleration library torch_npu's fused operators use); the build stops if
-# ATB_HOME_PATH does not exist. The pins are releases that support the parent's torch (2.8:
-# transformers 4.57 needs torch >= 2.2, accelerate 1.11 torch >= 2.0) and numpy < 2 (CANN 8.x);
-# the parent's torch, torch_npu, torchvision and numpy are held by a constraints file made
-# from `pip freeze`, and the build fails if any of them moved.
+# ATB_HOME_PATH does not exist. The pins are releases of torch 2.8's time whose declared
+# requirements accept the parent's torch (accelerate: torch >= 2.0, peft: >= 1.13) and
+# numpy < 2 (CANN 8.x; all four ask numpy >= 1.17); the parent's torch, torch_npu,
+# torchvision and numpy are held by a constraints file made from `pip freeze`, and the build
+# fails if any of them moved.
 #
 # A ModelArts training job runs its boot command in /home/ma-user as ma-user, without a login
 # shell; the CANN entrypoint still loads set_env.sh first. Hugging Face caches go to
