@@ -19,13 +19,20 @@ group "default" {
     "cann-8-2rc1-910b",
     "cann-8-3rc1-910b",
     "cann-8-5-0-910b",
+    "cann-8-5-0-a3",
+    "cann-9-1-0-910b",
     "flask-api",
     "pytorch-cpu",
+    "mindspore-910b",
     "pytorch-npu-310p",
     "pytorch-npu-910b",
     "pytorch-npu-910b-cann850",
+    "pytorch-npu-910b-cann910",
+    "pytorch-npu-a3",
     "yolo-cpu",
+    "llm-training-910b",
     "msit-msmodelslim",
+    "transformers-inference-910b",
     "yolo-310p",
     "yolo-910b",
   ]
@@ -40,13 +47,20 @@ group "all" {
     "cann-8-2rc1-910b",
     "cann-8-3rc1-910b",
     "cann-8-5-0-910b",
+    "cann-8-5-0-a3",
+    "cann-9-1-0-910b",
     "flask-api",
     "pytorch-cpu",
+    "mindspore-910b",
     "pytorch-npu-310p",
     "pytorch-npu-910b",
     "pytorch-npu-910b-cann850",
+    "pytorch-npu-910b-cann910",
+    "pytorch-npu-a3",
     "yolo-cpu",
+    "llm-training-910b",
     "msit-msmodelslim",
+    "transformers-inference-910b",
     "yolo-310p",
     "yolo-910b",
   ]
@@ -60,15 +74,34 @@ group "layer-base" {
     "cann-8-2rc1-910b",
     "cann-8-3rc1-910b",
     "cann-8-5-0-910b",
+    "cann-8-5-0-a3",
+    "cann-9-1-0-910b",
   ]
 }
 
 group "layer-framework" {
-  targets = ["pytorch-cpu", "pytorch-npu-310p", "pytorch-npu-910b", "pytorch-npu-910b-cann850"]
+  targets = [
+    "pytorch-cpu",
+    "mindspore-910b",
+    "pytorch-npu-310p",
+    "pytorch-npu-910b",
+    "pytorch-npu-910b-cann850",
+    "pytorch-npu-910b-cann910",
+    "pytorch-npu-a3",
+  ]
 }
 
 group "layer-application" {
-  targets = ["ascend-vllm", "flask-api", "yolo-cpu", "msit-msmodelslim", "yolo-310p", "yolo-910b"]
+  targets = [
+    "ascend-vllm",
+    "flask-api",
+    "yolo-cpu",
+    "llm-training-910b",
+    "msit-msmodelslim",
+    "transformers-inference-910b",
+    "yolo-310p",
+    "yolo-910b",
+  ]
 }
 
 group "python" {
@@ -76,7 +109,14 @@ group "python" {
 }
 
 group "cann" {
-  targets = ["cann-8-2rc1-910b", "cann-8-3rc1-910b", "cann-8-2rc1-310p", "cann-8-5-0-910b"]
+  targets = [
+    "cann-8-2rc1-910b",
+    "cann-8-3rc1-910b",
+    "cann-8-2rc1-310p",
+    "cann-8-5-0-910b",
+    "cann-8-5-0-a3",
+    "cann-9-1-0-910b",
+  ]
 }
 
 group "cpu" {
@@ -84,7 +124,7 @@ group "cpu" {
 }
 
 group "npu-910b" {
-  targets = ["pytorch-npu-910b", "yolo-910b", "msit-msmodelslim"]
+  targets = ["pytorch-npu-910b", "yolo-910b", "msit-msmodelslim", "transformers-inference-910b"]
 }
 
 group "npu-310p" {
@@ -92,7 +132,19 @@ group "npu-310p" {
 }
 
 group "npu-910b-cann850" {
-  targets = ["pytorch-npu-910b-cann850"]
+  targets = ["pytorch-npu-910b-cann850", "llm-training-910b", "mindspore-910b"]
+}
+
+group "npu-a3" {
+  targets = ["pytorch-npu-a3"]
+}
+
+group "npu-910b-cann910" {
+  targets = ["pytorch-npu-910b-cann910"]
+}
+
+group "llm" {
+  targets = ["llm-training-910b", "transformers-inference-910b", "ascend-vllm"]
 }
 
 group "vllm" {
@@ -108,35 +160,42 @@ group "test" {
     "cann-8-2rc1-910b-test",
     "cann-8-3rc1-910b-test",
     "cann-8-5-0-910b-test",
+    "cann-8-5-0-a3-test",
+    "cann-9-1-0-910b-test",
     "flask-api-test",
     "pytorch-cpu-test",
+    "mindspore-910b-test",
     "pytorch-npu-310p-test",
     "pytorch-npu-910b-test",
     "pytorch-npu-910b-cann850-test",
+    "pytorch-npu-910b-cann910-test",
+    "pytorch-npu-a3-test",
     "yolo-cpu-test",
+    "llm-training-910b-test",
     "msit-msmodelslim-test",
+    "transformers-inference-910b-test",
     "yolo-310p-test",
     "yolo-910b-test",
   ]
 }
 
 target "ascend-vllm" {
-  description = "Official vllm-ascend v0.11.0rc2 image (CANN 8.3.RC2) with the ModelArts user"
+  description = "Official vllm-ascend v0.23.0 image (CANN 9.1.0) with the ModelArts user"
   context = "."
   dockerfile = "dockerfiles/vllm.dockerfile"
   contexts = {
-    "base" = "docker-image://quay.io/ascend/vllm-ascend:v0.11.0rc2"
+    "base" = "docker-image://quay.io/ascend/vllm-ascend:v0.23.0"
   }
   args = {
-    "VLLM_ASCEND_VERSION" = "v0.11.0rc2"
+    "VLLM_ASCEND_VERSION" = "v0.23.0"
   }
-  tags = ["${REGISTRY}/vllm-ascend:v0.11.0rc2-modelarts"]
+  tags = ["${REGISTRY}/vllm-ascend:v0.23.0-modelarts", "${REGISTRY}/ascend-vllm:v0.23.0"]
   platforms = ["linux/arm64"]
   labels = {
     "bakegen.image" = "ascend-vllm"
-    "bakegen.parent" = "quay.io/ascend/vllm-ascend:v0.11.0rc2"
-    "org.opencontainers.image.base.name" = "quay.io/ascend/vllm-ascend:v0.11.0rc2"
-    "org.opencontainers.image.description" = "Official vllm-ascend v0.11.0rc2 image (CANN 8.3.RC2) with the ModelArts user"
+    "bakegen.parent" = "quay.io/ascend/vllm-ascend:v0.23.0"
+    "org.opencontainers.image.base.name" = "quay.io/ascend/vllm-ascend:v0.23.0"
+    "org.opencontainers.image.description" = "Official vllm-ascend v0.23.0 image (CANN 9.1.0) with the ModelArts user"
     "org.opencontainers.image.title" = "ascend-vllm"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
@@ -287,6 +346,7 @@ target "cann-8-5-0-910b" {
     "cann-packages" = "packages/cann/8.5.0"
   }
   args = {
+    "ASCEND_TOOLKIT_HOME" = "/usr/local/Ascend/cann-8.5.0"
     "ATB_CXX_ABI" = "1"
     "CANN_VERSION" = "8.5.0"
     "CHIP" = "910b"
@@ -307,6 +367,65 @@ target "cann-8-5-0-910b" {
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-910b,mode=max"]
 }
 
+target "cann-8-5-0-a3" {
+  description = "CANN 8.5.0 toolkit, ops and NNAL for Atlas A3"
+  context = "."
+  dockerfile = "dockerfiles/cann.dockerfile"
+  contexts = {
+    "base" = "target:python-3-10"
+    "cann-packages" = "packages/cann/8.5.0"
+  }
+  args = {
+    "ASCEND_TOOLKIT_HOME" = "/usr/local/Ascend/cann-8.5.0"
+    "ATB_CXX_ABI" = "1"
+    "CANN_VERSION" = "8.5.0"
+    "CHIP" = "a3"
+    "COMPONENTS" = "toolkit,ops,nnal"
+    "DRIVER_VERSION" = "25.5.0"
+  }
+  tags = ["${REGISTRY}/cann:8.5.0-a3"]
+  platforms = ["linux/arm64"]
+  labels = {
+    "bakegen.image" = "cann-8-5-0-a3"
+    "bakegen.parent" = "python-3-10"
+    "org.opencontainers.image.base.name" = "${REGISTRY}/python:3.10"
+    "org.opencontainers.image.description" = "CANN 8.5.0 toolkit, ops and NNAL for Atlas A3"
+    "org.opencontainers.image.title" = "cann-8-5-0-a3"
+  }
+  secret = ["id=pipconf,env=PIP_CONF"]
+  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-a3"]
+  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-a3,mode=max"]
+}
+
+target "cann-9-1-0-910b" {
+  description = "CANN 9.1.0 toolkit, ops and NNAL for Atlas A2 (910B)"
+  context = "."
+  dockerfile = "dockerfiles/cann.dockerfile"
+  contexts = {
+    "base" = "target:python-3-10"
+    "cann-packages" = "packages/cann/9.1.0"
+  }
+  args = {
+    "ASCEND_TOOLKIT_HOME" = "/usr/local/Ascend/cann-9.1.0"
+    "ATB_CXX_ABI" = "1"
+    "CANN_VERSION" = "9.1.0"
+    "CHIP" = "910b"
+    "COMPONENTS" = "toolkit,ops,nnal"
+  }
+  tags = ["${REGISTRY}/cann:9.1.0-910b"]
+  platforms = ["linux/arm64"]
+  labels = {
+    "bakegen.image" = "cann-9-1-0-910b"
+    "bakegen.parent" = "python-3-10"
+    "org.opencontainers.image.base.name" = "${REGISTRY}/python:3.10"
+    "org.opencontainers.image.description" = "CANN 9.1.0 toolkit, ops and NNAL for Atlas A2 (910B)"
+    "org.opencontainers.image.title" = "cann-9-1-0-910b"
+  }
+  secret = ["id=pipconf,env=PIP_CONF"]
+  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-9-1-0-910b"]
+  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-9-1-0-910b,mode=max"]
+}
+
 target "flask-api" {
   description = "ModelArts inference service skeleton (Flask + gunicorn on port 8080)"
   context = "."
@@ -314,7 +433,7 @@ target "flask-api" {
   contexts = {
     "base" = "target:python-3-10"
   }
-  tags = ["${REGISTRY}/flask-api:py3.10"]
+  tags = ["${REGISTRY}/flask-api:py3.10", "${REGISTRY}/flask-api:latest"]
   platforms = ["linux/amd64", "linux/arm64"]
   labels = {
     "bakegen.image" = "flask-api"
@@ -351,6 +470,30 @@ target "pytorch-cpu" {
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-cpu"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-cpu,mode=max"]
+}
+
+target "mindspore-910b" {
+  description = "MindSpore 2.7.2 on CANN 8.5.0 for Atlas A2 (910B)"
+  context = "."
+  dockerfile = "dockerfiles/mindspore.dockerfile"
+  contexts = {
+    "base" = "target:cann-8-5-0-910b"
+  }
+  args = {
+    "MINDSPORE_VERSION" = "2.7.2"
+  }
+  tags = ["${REGISTRY}/mindspore:2.7.2-910b-cann8.5.0"]
+  platforms = ["linux/arm64"]
+  labels = {
+    "bakegen.image" = "mindspore-910b"
+    "bakegen.parent" = "cann-8-5-0-910b"
+    "org.opencontainers.image.base.name" = "${REGISTRY}/cann:8.5.0-910b"
+    "org.opencontainers.image.description" = "MindSpore 2.7.2 on CANN 8.5.0 for Atlas A2 (910B)"
+    "org.opencontainers.image.title" = "mindspore-910b"
+  }
+  secret = ["id=pipconf,env=PIP_CONF"]
+  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:mindspore-910b"]
+  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:mindspore-910b,mode=max"]
 }
 
 target "pytorch-npu-310p" {
@@ -431,6 +574,58 @@ target "pytorch-npu-910b-cann850" {
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann850,mode=max"]
 }
 
+target "pytorch-npu-910b-cann910" {
+  description = "PyTorch 2.12.0 with torch_npu 2.12.0 on CANN 9.1.0 for Atlas A2 (910B)"
+  context = "."
+  dockerfile = "dockerfiles/pytorch-npu.dockerfile"
+  contexts = {
+    "base" = "target:cann-9-1-0-910b"
+  }
+  args = {
+    "TORCHVISION_VERSION" = "0.27.0"
+    "TORCH_NPU_VERSION" = "2.12.0"
+    "TORCH_VERSION" = "2.12.0"
+  }
+  tags = ["${REGISTRY}/pytorch:2.12.0-npu-910b-cann9.1.0"]
+  platforms = ["linux/arm64"]
+  labels = {
+    "bakegen.image" = "pytorch-npu-910b-cann910"
+    "bakegen.parent" = "cann-9-1-0-910b"
+    "org.opencontainers.image.base.name" = "${REGISTRY}/cann:9.1.0-910b"
+    "org.opencontainers.image.description" = "PyTorch 2.12.0 with torch_npu 2.12.0 on CANN 9.1.0 for Atlas A2 (910B)"
+    "org.opencontainers.image.title" = "pytorch-npu-910b-cann910"
+  }
+  secret = ["id=pipconf,env=PIP_CONF"]
+  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann910"]
+  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann910,mode=max"]
+}
+
+target "pytorch-npu-a3" {
+  description = "PyTorch 2.8.0 with torch_npu 2.8.0.post2 on CANN 8.5.0 for Atlas A3"
+  context = "."
+  dockerfile = "dockerfiles/pytorch-npu.dockerfile"
+  contexts = {
+    "base" = "target:cann-8-5-0-a3"
+  }
+  args = {
+    "TORCHVISION_VERSION" = "0.23.0"
+    "TORCH_NPU_VERSION" = "2.8.0.post2"
+    "TORCH_VERSION" = "2.8.0"
+  }
+  tags = ["${REGISTRY}/pytorch:2.8.0-npu-a3"]
+  platforms = ["linux/arm64"]
+  labels = {
+    "bakegen.image" = "pytorch-npu-a3"
+    "bakegen.parent" = "cann-8-5-0-a3"
+    "org.opencontainers.image.base.name" = "${REGISTRY}/cann:8.5.0-a3"
+    "org.opencontainers.image.description" = "PyTorch 2.8.0 with torch_npu 2.8.0.post2 on CANN 8.5.0 for Atlas A3"
+    "org.opencontainers.image.title" = "pytorch-npu-a3"
+  }
+  secret = ["id=pipconf,env=PIP_CONF"]
+  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-a3"]
+  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-a3,mode=max"]
+}
+
 target "yolo-cpu" {
   description = "Ultralytics YOLO with headless OpenCV on PyTorch 2.7.1 (CPU)"
   context = "."
@@ -438,7 +633,7 @@ target "yolo-cpu" {
   contexts = {
     "base" = "target:pytorch-cpu"
   }
-  tags = ["${REGISTRY}/yolo:cpu"]
+  tags = ["${REGISTRY}/yolo:cpu", "${REGISTRY}/yolo:v11-cpu"]
   platforms = ["linux/amd64", "linux/arm64"]
   labels = {
     "bakegen.image" = "yolo-cpu"
@@ -452,8 +647,35 @@ target "yolo-cpu" {
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-cpu,mode=max"]
 }
 
+target "llm-training-910b" {
+  description = "LLM fine-tuning (transformers, accelerate, peft, datasets) on PyTorch 2.8.0 + torch_npu, CANN 8.5.0 with NNAL (910B)"
+  context = "."
+  dockerfile = "dockerfiles/llm-training.dockerfile"
+  contexts = {
+    "base" = "target:pytorch-npu-910b-cann850"
+  }
+  args = {
+    "ACCELERATE_VERSION" = "1.11.0"
+    "DATASETS_VERSION" = "4.4.1"
+    "PEFT_VERSION" = "0.17.1"
+    "TRANSFORMERS_VERSION" = "4.57.6"
+  }
+  tags = ["${REGISTRY}/llm-training:transformers4.57.6-torch2.8.0-910b"]
+  platforms = ["linux/arm64"]
+  labels = {
+    "bakegen.image" = "llm-training-910b"
+    "bakegen.parent" = "pytorch-npu-910b-cann850"
+    "org.opencontainers.image.base.name" = "${REGISTRY}/pytorch:2.8.0-npu-910b-cann8.5.0"
+    "org.opencontainers.image.description" = "LLM fine-tuning (transformers, accelerate, peft, datasets) on PyTorch 2.8.0 + torch_npu, CANN 8.5.0 with NNAL (910B)"
+    "org.opencontainers.image.title" = "llm-training-910b"
+  }
+  secret = ["id=pipconf,env=PIP_CONF"]
+  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:llm-training-910b"]
+  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:llm-training-910b,mode=max"]
+}
+
 target "msit-msmodelslim" {
-  description = "msit and msModelSlim model tools on PyTorch 2.7.1 + torch_npu (910B)"
+  description = "msit 8.2.0 and msModelSlim 26.1.0 (PyPI) model tools on PyTorch 2.7.1 + torch_npu (910B)"
   context = "."
   dockerfile = "dockerfiles/msit-msmodelslim.dockerfile"
   contexts = {
@@ -461,20 +683,41 @@ target "msit-msmodelslim" {
   }
   args = {
     "MSIT_VERSION" = "8.2.0"
-    "MSMODELSLIM_VERSION" = "26.0.0"
+    "MSMODELSLIM_VERSION" = "26.1.0"
   }
-  tags = ["${REGISTRY}/msit-msmodelslim:8.2.0-26.0.0-910b"]
+  tags = ["${REGISTRY}/msit-msmodelslim:8.2.0-26.1.0-910b", "${REGISTRY}/msit-msmodelslim:latest-npu-910b"]
   platforms = ["linux/arm64"]
   labels = {
     "bakegen.image" = "msit-msmodelslim"
     "bakegen.parent" = "pytorch-npu-910b"
     "org.opencontainers.image.base.name" = "${REGISTRY}/pytorch:2.7.1-npu-910b"
-    "org.opencontainers.image.description" = "msit and msModelSlim model tools on PyTorch 2.7.1 + torch_npu (910B)"
+    "org.opencontainers.image.description" = "msit 8.2.0 and msModelSlim 26.1.0 (PyPI) model tools on PyTorch 2.7.1 + torch_npu (910B)"
     "org.opencontainers.image.title" = "msit-msmodelslim"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:msit-msmodelslim"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:msit-msmodelslim,mode=max"]
+}
+
+target "transformers-inference-910b" {
+  description = "ModelArts inference service (transformers pipeline, gunicorn on port 8080) on PyTorch 2.7.1 + torch_npu (910B)"
+  context = "."
+  dockerfile = "dockerfiles/transformers-inference.dockerfile"
+  contexts = {
+    "base" = "target:pytorch-npu-910b"
+  }
+  tags = ["${REGISTRY}/transformers-inference:4.57.6-torch2.7.1-910b"]
+  platforms = ["linux/arm64"]
+  labels = {
+    "bakegen.image" = "transformers-inference-910b"
+    "bakegen.parent" = "pytorch-npu-910b"
+    "org.opencontainers.image.base.name" = "${REGISTRY}/pytorch:2.7.1-npu-910b"
+    "org.opencontainers.image.description" = "ModelArts inference service (transformers pipeline, gunicorn on port 8080) on PyTorch 2.7.1 + torch_npu (910B)"
+    "org.opencontainers.image.title" = "transformers-inference-910b"
+  }
+  secret = ["id=pipconf,env=PIP_CONF"]
+  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:transformers-inference-910b"]
+  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:transformers-inference-910b,mode=max"]
 }
 
 target "yolo-310p" {
@@ -484,7 +727,7 @@ target "yolo-310p" {
   contexts = {
     "base" = "target:pytorch-npu-310p"
   }
-  tags = ["${REGISTRY}/yolo:npu-310p"]
+  tags = ["${REGISTRY}/yolo:npu-310p", "${REGISTRY}/yolo:v11-npu-310p"]
   platforms = ["linux/arm64"]
   labels = {
     "bakegen.image" = "yolo-310p"
@@ -505,7 +748,7 @@ target "yolo-910b" {
   contexts = {
     "base" = "target:pytorch-npu-910b"
   }
-  tags = ["${REGISTRY}/yolo:npu-910b"]
+  tags = ["${REGISTRY}/yolo:npu-910b", "${REGISTRY}/yolo:v11-npu-910b"]
   platforms = ["linux/arm64"]
   labels = {
     "bakegen.image" = "yolo-910b"
@@ -521,7 +764,7 @@ target "yolo-910b" {
 
 target "ascend-vllm-test" {
   description = "bakegen test: the checks of ascend-vllm"
-  dockerfile-inline = "# bakegen test: the checks of ascend-vllm, each in a stage of its own on the image (its\n# USER, WORKDIR, ENV), through its ENTRYPOINT, without network. Exit codes and outputs are\n# recorded in /tmp/bakegen-test/<check>/ and exported; bakegen judges them.\nFROM scratch AS bakegen-runner\nCOPY --chmod=0755 <<'BAKEGEN_EOF' /run-check\n#!/bin/sh\n# bakegen test: runs one check (/tmp/bakegen-check) as the image's user and records its exit code,\n# its output, the machine and the run it belongs to in /tmp/bakegen-test/<check>/.\nname=$1\nlimit=$2\nout=/tmp/bakegen-test/$name\nmkdir -p \"$out\" || exit 1\ncat /run/secrets/bakegen-test-run > \"$out/run\" 2>/dev/null || : > \"$out/run\"\nuname -m > \"$out/machine\" 2>/dev/null\nstart=$(date +%s)\nif command -v timeout >/dev/null 2>&1; then\n    timeout -k 10 \"$limit\" /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nelse\n    /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nfi\necho $? > \"$out/exit\"\necho $(( $(date +%s) - start )) > \"$out/seconds\"\nexit 0\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/numpy-below-2\nexec /bin/bash -c 'source /usr/local/Ascend/ascend-toolkit/set_env.sh && source /usr/local/Ascend/nnal/atb/set_env.sh && exec \"$@\"' -- /usr/local/bin/runtime-pip-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"numpy\", version(\"numpy\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ma-user\nexec /bin/bash -c 'source /usr/local/Ascend/ascend-toolkit/set_env.sh && source /usr/local/Ascend/nnal/atb/set_env.sh && exec \"$@\"' -- /usr/local/bin/runtime-pip-entrypoint.sh /bin/sh -c 'getent passwd ma-user || grep '\"'\"'^ma-user:'\"'\"' /etc/passwd'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/runs-as-ma-user\nexec /bin/bash -c 'source /usr/local/Ascend/ascend-toolkit/set_env.sh && source /usr/local/Ascend/nnal/atb/set_env.sh && exec \"$@\"' -- /usr/local/bin/runtime-pip-entrypoint.sh /bin/sh -c 'id -un; id -u; id -g; echo \"HOME=$HOME\"'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/cann-set-env\nexec /bin/bash -c 'source /usr/local/Ascend/ascend-toolkit/set_env.sh && source /usr/local/Ascend/nnal/atb/set_env.sh && exec \"$@\"' -- /usr/local/bin/runtime-pip-entrypoint.sh /bin/sh -c 'entrypoint='\"'\"'/bin/bash -c source /usr/local/Ascend/ascend-toolkit/set_env.sh && source /usr/local/Ascend/nnal/atb/set_env.sh && exec \"$@\" -- /usr/local/bin/runtime-pip-entrypoint.sh'\"'\"'\nprogram=/bin/bash\nstatus=0\nfor script in /usr/local/Ascend/ascend-toolkit/set_env.sh; do\n    if [ -r \"$script\" ]; then echo \"$script: present\"; else echo \"$script: missing\"; status=1; fi\n    if printf \"%s\\n\" \"$entrypoint\" | grep -qF \"$script\" || { [ -f \"$program\" ] && grep -qF \"$script\" \"$program\"; }; then\n        echo \"$script: sourced by the entrypoint ($program)\"\n    else\n        echo \"$script: the entrypoint ($program) does not source it\"; status=1\n    fi\ndone\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ascend-home\nexec /bin/bash -c 'source /usr/local/Ascend/ascend-toolkit/set_env.sh && source /usr/local/Ascend/nnal/atb/set_env.sh && exec \"$@\"' -- /usr/local/bin/runtime-pip-entrypoint.sh /bin/sh -c 'found=\nstatus=0\nfor name in ASCEND_TOOLKIT_HOME ASCEND_HOME_PATH; do\n    eval \"value=\\$${$name:-}\"\n    [ -n \"$value\" ] || continue\n    found=1\n    if [ -d \"$value\" ]; then echo \"$name=$value\"; else echo \"$name=$value: no such folder\"; status=1; fi\ndone\n[ -n \"$found\" ] || { echo \"none of ASCEND_TOOLKIT_HOME, ASCEND_HOME_PATH is set\"; exit 1; }\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/no-cann-installer\nexec /bin/bash -c 'source /usr/local/Ascend/ascend-toolkit/set_env.sh && source /usr/local/Ascend/nnal/atb/set_env.sh && exec \"$@\"' -- /usr/local/bin/runtime-pip-entrypoint.sh /bin/sh -c 'found=$(find / -xdev \\( -path /proc -o -path /sys -o -path /dev \\) -prune -o -type f -name '\"'\"'*.run'\"'\"' -print 2>/dev/null)\nif [ -n \"$found\" ]; then echo \"installers left in the image:\"; echo \"$found\"; exit 1; fi\necho '\"'\"'no .run file in the image'\"'\"''\nBAKEGEN_EOF\nFROM image AS check-1\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/numpy-below-2,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"numpy-below-2\", \"600\"]\nFROM image AS check-2\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ma-user,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ma-user\", \"600\"]\nFROM image AS check-3\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/runs-as-ma-user,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"runs-as-ma-user\", \"600\"]\nFROM image AS check-4\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/cann-set-env,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"cann-set-env\", \"600\"]\nFROM image AS check-5\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ascend-home,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ascend-home\", \"600\"]\nFROM image AS check-6\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/no-cann-installer,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"no-cann-installer\", \"600\"]\nFROM scratch\nCOPY --from=check-1 /tmp/bakegen-test/ /\nCOPY --from=check-2 /tmp/bakegen-test/ /\nCOPY --from=check-3 /tmp/bakegen-test/ /\nCOPY --from=check-4 /tmp/bakegen-test/ /\nCOPY --from=check-5 /tmp/bakegen-test/ /\nCOPY --from=check-6 /tmp/bakegen-test/ /\n"
+  dockerfile-inline = "# bakegen test: the checks of ascend-vllm, each in a stage of its own on the image (its\n# USER, WORKDIR, ENV), through its ENTRYPOINT, without network. Exit codes and outputs are\n# recorded in /tmp/bakegen-test/<check>/ and exported; bakegen judges them.\nFROM scratch AS bakegen-runner\nCOPY --chmod=0755 <<'BAKEGEN_EOF' /run-check\n#!/bin/sh\n# bakegen test: runs one check (/tmp/bakegen-check) as the image's user and records its exit code,\n# its output, the machine and the run it belongs to in /tmp/bakegen-test/<check>/.\nname=$1\nlimit=$2\nout=/tmp/bakegen-test/$name\nmkdir -p \"$out\" || exit 1\ncat /run/secrets/bakegen-test-run > \"$out/run\" 2>/dev/null || : > \"$out/run\"\nuname -m > \"$out/machine\" 2>/dev/null\nstart=$(date +%s)\nif command -v timeout >/dev/null 2>&1; then\n    timeout -k 10 \"$limit\" /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nelse\n    /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nfi\necho $? > \"$out/exit\"\necho $(( $(date +%s) - start )) > \"$out/seconds\"\nexit 0\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ma-user\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'getent passwd ma-user || grep '\"'\"'^ma-user:'\"'\"' /etc/passwd'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/runs-as-ma-user\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'id -un; id -u; id -g; echo \"HOME=$HOME\"'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/cann-set-env\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'entrypoint=/usr/local/bin/ascend-entrypoint.sh\nprogram=/usr/local/bin/ascend-entrypoint.sh\nstatus=0\nfor script in /usr/local/Ascend/ascend-toolkit/set_env.sh; do\n    if [ -r \"$script\" ]; then echo \"$script: present\"; else echo \"$script: missing\"; status=1; fi\n    if printf \"%s\\n\" \"$entrypoint\" | grep -qF \"$script\" || { [ -f \"$program\" ] && grep -qF \"$script\" \"$program\"; }; then\n        echo \"$script: sourced by the entrypoint ($program)\"\n    else\n        echo \"$script: the entrypoint ($program) does not source it\"; status=1\n    fi\ndone\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ascend-home\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'found=\nstatus=0\nfor name in ASCEND_TOOLKIT_HOME ASCEND_HOME_PATH; do\n    eval \"value=\\$${$name:-}\"\n    [ -n \"$value\" ] || continue\n    found=1\n    if [ -d \"$value\" ]; then echo \"$name=$value\"; else echo \"$name=$value: no such folder\"; status=1; fi\ndone\n[ -n \"$found\" ] || { echo \"none of ASCEND_TOOLKIT_HOME, ASCEND_HOME_PATH is set\"; exit 1; }\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/no-cann-installer\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'found=$(find / -xdev \\( -path /proc -o -path /sys -o -path /dev \\) -prune -o -type f -name '\"'\"'*.run'\"'\"' -print 2>/dev/null)\nif [ -n \"$found\" ]; then echo \"installers left in the image:\"; echo \"$found\"; exit 1; fi\necho '\"'\"'no .run file in the image'\"'\"''\nBAKEGEN_EOF\nFROM image AS check-1\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ma-user,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ma-user\", \"600\"]\nFROM image AS check-2\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/runs-as-ma-user,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"runs-as-ma-user\", \"600\"]\nFROM image AS check-3\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/cann-set-env,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"cann-set-env\", \"600\"]\nFROM image AS check-4\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ascend-home,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ascend-home\", \"600\"]\nFROM image AS check-5\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/no-cann-installer,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"no-cann-installer\", \"600\"]\nFROM scratch\nCOPY --from=check-1 /tmp/bakegen-test/ /\nCOPY --from=check-2 /tmp/bakegen-test/ /\nCOPY --from=check-3 /tmp/bakegen-test/ /\nCOPY --from=check-4 /tmp/bakegen-test/ /\nCOPY --from=check-5 /tmp/bakegen-test/ /\n"
   contexts = {
     "image" = "target:ascend-vllm"
   }
@@ -589,6 +832,26 @@ target "cann-8-5-0-910b-test" {
   secret = ["id=bakegen-test-run,env=BAKEGEN_TEST_RUN"]
 }
 
+target "cann-8-5-0-a3-test" {
+  description = "bakegen test: the checks of cann-8-5-0-a3"
+  dockerfile-inline = "# bakegen test: the checks of cann-8-5-0-a3, each in a stage of its own on the image (its\n# USER, WORKDIR, ENV), through its ENTRYPOINT, without network. Exit codes and outputs are\n# recorded in /tmp/bakegen-test/<check>/ and exported; bakegen judges them.\nFROM scratch AS bakegen-runner\nCOPY --chmod=0755 <<'BAKEGEN_EOF' /run-check\n#!/bin/sh\n# bakegen test: runs one check (/tmp/bakegen-check) as the image's user and records its exit code,\n# its output, the machine and the run it belongs to in /tmp/bakegen-test/<check>/.\nname=$1\nlimit=$2\nout=/tmp/bakegen-test/$name\nmkdir -p \"$out\" || exit 1\ncat /run/secrets/bakegen-test-run > \"$out/run\" 2>/dev/null || : > \"$out/run\"\nuname -m > \"$out/machine\" 2>/dev/null\nstart=$(date +%s)\nif command -v timeout >/dev/null 2>&1; then\n    timeout -k 10 \"$limit\" /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nelse\n    /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nfi\necho $? > \"$out/exit\"\necho $(( $(date +%s) - start )) > \"$out/seconds\"\nexit 0\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/python-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 --version'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/pip-check\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -m pip check'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/numpy-below-2\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"numpy\", version(\"numpy\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ma-user\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'getent passwd ma-user || grep '\"'\"'^ma-user:'\"'\"' /etc/passwd'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/cann-set-env\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'entrypoint=/usr/local/bin/ascend-entrypoint.sh\nprogram=/usr/local/bin/ascend-entrypoint.sh\nstatus=0\nfor script in /usr/local/Ascend/ascend-toolkit/set_env.sh /usr/local/Ascend/nnal/atb/set_env.sh; do\n    if [ -r \"$script\" ]; then echo \"$script: present\"; else echo \"$script: missing\"; status=1; fi\n    if printf \"%s\\n\" \"$entrypoint\" | grep -qF \"$script\" || { [ -f \"$program\" ] && grep -qF \"$script\" \"$program\"; }; then\n        echo \"$script: sourced by the entrypoint ($program)\"\n    else\n        echo \"$script: the entrypoint ($program) does not source it\"; status=1\n    fi\ndone\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ascend-home\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'found=\nstatus=0\nfor name in ASCEND_TOOLKIT_HOME ASCEND_HOME_PATH; do\n    eval \"value=\\$${$name:-}\"\n    [ -n \"$value\" ] || continue\n    found=1\n    if [ -d \"$value\" ]; then echo \"$name=$value\"; else echo \"$name=$value: no such folder\"; status=1; fi\ndone\n[ -n \"$found\" ] || { echo \"none of ASCEND_TOOLKIT_HOME, ASCEND_HOME_PATH is set\"; exit 1; }\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/no-cann-installer\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'found=$(find / -xdev \\( -path /proc -o -path /sys -o -path /dev \\) -prune -o -type f -name '\"'\"'*.run'\"'\"' -print 2>/dev/null)\nif [ -n \"$found\" ]; then echo \"installers left in the image:\"; echo \"$found\"; exit 1; fi\necho '\"'\"'no .run file in the image'\"'\"''\nBAKEGEN_EOF\nFROM image AS check-1\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/python-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"python-version\", \"600\"]\nFROM image AS check-2\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/pip-check,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"pip-check\", \"600\"]\nFROM image AS check-3\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/numpy-below-2,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"numpy-below-2\", \"600\"]\nFROM image AS check-4\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ma-user,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ma-user\", \"600\"]\nFROM image AS check-5\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/cann-set-env,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"cann-set-env\", \"600\"]\nFROM image AS check-6\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ascend-home,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ascend-home\", \"600\"]\nFROM image AS check-7\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/no-cann-installer,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"no-cann-installer\", \"600\"]\nFROM scratch\nCOPY --from=check-1 /tmp/bakegen-test/ /\nCOPY --from=check-2 /tmp/bakegen-test/ /\nCOPY --from=check-3 /tmp/bakegen-test/ /\nCOPY --from=check-4 /tmp/bakegen-test/ /\nCOPY --from=check-5 /tmp/bakegen-test/ /\nCOPY --from=check-6 /tmp/bakegen-test/ /\nCOPY --from=check-7 /tmp/bakegen-test/ /\n"
+  contexts = {
+    "image" = "target:cann-8-5-0-a3"
+  }
+  platforms = ["linux/arm64"]
+  secret = ["id=bakegen-test-run,env=BAKEGEN_TEST_RUN"]
+}
+
+target "cann-9-1-0-910b-test" {
+  description = "bakegen test: the checks of cann-9-1-0-910b"
+  dockerfile-inline = "# bakegen test: the checks of cann-9-1-0-910b, each in a stage of its own on the image (its\n# USER, WORKDIR, ENV), through its ENTRYPOINT, without network. Exit codes and outputs are\n# recorded in /tmp/bakegen-test/<check>/ and exported; bakegen judges them.\nFROM scratch AS bakegen-runner\nCOPY --chmod=0755 <<'BAKEGEN_EOF' /run-check\n#!/bin/sh\n# bakegen test: runs one check (/tmp/bakegen-check) as the image's user and records its exit code,\n# its output, the machine and the run it belongs to in /tmp/bakegen-test/<check>/.\nname=$1\nlimit=$2\nout=/tmp/bakegen-test/$name\nmkdir -p \"$out\" || exit 1\ncat /run/secrets/bakegen-test-run > \"$out/run\" 2>/dev/null || : > \"$out/run\"\nuname -m > \"$out/machine\" 2>/dev/null\nstart=$(date +%s)\nif command -v timeout >/dev/null 2>&1; then\n    timeout -k 10 \"$limit\" /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nelse\n    /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nfi\necho $? > \"$out/exit\"\necho $(( $(date +%s) - start )) > \"$out/seconds\"\nexit 0\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/python-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 --version'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/pip-check\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -m pip check'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ma-user\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'getent passwd ma-user || grep '\"'\"'^ma-user:'\"'\"' /etc/passwd'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/cann-set-env\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'entrypoint=/usr/local/bin/ascend-entrypoint.sh\nprogram=/usr/local/bin/ascend-entrypoint.sh\nstatus=0\nfor script in /usr/local/Ascend/ascend-toolkit/set_env.sh /usr/local/Ascend/nnal/atb/set_env.sh; do\n    if [ -r \"$script\" ]; then echo \"$script: present\"; else echo \"$script: missing\"; status=1; fi\n    if printf \"%s\\n\" \"$entrypoint\" | grep -qF \"$script\" || { [ -f \"$program\" ] && grep -qF \"$script\" \"$program\"; }; then\n        echo \"$script: sourced by the entrypoint ($program)\"\n    else\n        echo \"$script: the entrypoint ($program) does not source it\"; status=1\n    fi\ndone\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ascend-home\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'found=\nstatus=0\nfor name in ASCEND_TOOLKIT_HOME ASCEND_HOME_PATH; do\n    eval \"value=\\$${$name:-}\"\n    [ -n \"$value\" ] || continue\n    found=1\n    if [ -d \"$value\" ]; then echo \"$name=$value\"; else echo \"$name=$value: no such folder\"; status=1; fi\ndone\n[ -n \"$found\" ] || { echo \"none of ASCEND_TOOLKIT_HOME, ASCEND_HOME_PATH is set\"; exit 1; }\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/no-cann-installer\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'found=$(find / -xdev \\( -path /proc -o -path /sys -o -path /dev \\) -prune -o -type f -name '\"'\"'*.run'\"'\"' -print 2>/dev/null)\nif [ -n \"$found\" ]; then echo \"installers left in the image:\"; echo \"$found\"; exit 1; fi\necho '\"'\"'no .run file in the image'\"'\"''\nBAKEGEN_EOF\nFROM image AS check-1\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/python-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"python-version\", \"600\"]\nFROM image AS check-2\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/pip-check,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"pip-check\", \"600\"]\nFROM image AS check-3\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ma-user,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ma-user\", \"600\"]\nFROM image AS check-4\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/cann-set-env,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"cann-set-env\", \"600\"]\nFROM image AS check-5\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ascend-home,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ascend-home\", \"600\"]\nFROM image AS check-6\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/no-cann-installer,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"no-cann-installer\", \"600\"]\nFROM scratch\nCOPY --from=check-1 /tmp/bakegen-test/ /\nCOPY --from=check-2 /tmp/bakegen-test/ /\nCOPY --from=check-3 /tmp/bakegen-test/ /\nCOPY --from=check-4 /tmp/bakegen-test/ /\nCOPY --from=check-5 /tmp/bakegen-test/ /\nCOPY --from=check-6 /tmp/bakegen-test/ /\n"
+  contexts = {
+    "image" = "target:cann-9-1-0-910b"
+  }
+  platforms = ["linux/arm64"]
+  secret = ["id=bakegen-test-run,env=BAKEGEN_TEST_RUN"]
+}
+
 target "flask-api-test" {
   description = "bakegen test: the checks of flask-api"
   dockerfile-inline = "# bakegen test: the checks of flask-api, each in a stage of its own on the image (its\n# USER, WORKDIR, ENV), through its ENTRYPOINT, without network. Exit codes and outputs are\n# recorded in /tmp/bakegen-test/<check>/ and exported; bakegen judges them.\nFROM scratch AS bakegen-runner\nCOPY --chmod=0755 <<'BAKEGEN_EOF' /run-check\n#!/bin/sh\n# bakegen test: runs one check (/tmp/bakegen-check) as the image's user and records its exit code,\n# its output, the machine and the run it belongs to in /tmp/bakegen-test/<check>/.\nname=$1\nlimit=$2\nout=/tmp/bakegen-test/$name\nmkdir -p \"$out\" || exit 1\ncat /run/secrets/bakegen-test-run > \"$out/run\" 2>/dev/null || : > \"$out/run\"\nuname -m > \"$out/machine\" 2>/dev/null\nstart=$(date +%s)\nif command -v timeout >/dev/null 2>&1; then\n    timeout -k 10 \"$limit\" /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nelse\n    /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nfi\necho $? > \"$out/exit\"\necho $(( $(date +%s) - start )) > \"$out/seconds\"\nexit 0\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/python-version\nexec /usr/local/bin/runtime-pip-entrypoint.sh /bin/sh -c 'python3 --version'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/pip-check\nexec /usr/local/bin/runtime-pip-entrypoint.sh /bin/sh -c 'python3 -m pip check'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ma-user\nexec /usr/local/bin/runtime-pip-entrypoint.sh /bin/sh -c 'getent passwd ma-user || grep '\"'\"'^ma-user:'\"'\"' /etc/passwd'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/runs-as-ma-user\nexec /usr/local/bin/runtime-pip-entrypoint.sh /bin/sh -c 'id -un; id -u; id -g; echo \"HOME=$HOME\"'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/service-health\nurl=http://127.0.0.1:8080/health\nport=8080\npath=/health\nlog=/tmp/bakegen-service.log\n/usr/local/bin/runtime-pip-entrypoint.sh /usr/local/bin/python -m gunicorn --chdir /opt/flask-api --bind 0.0.0.0:8080 --workers 1 --threads 4 --access-logfile - --error-logfile - app:app > \"$log\" 2>&1 &\npid=$!\ndeadline=$(( $(date +%s) + 120 ))\nget() {\n    if command -v curl >/dev/null 2>&1; then\n        curl -fsS --noproxy '*' -m 5 -w '\\nHTTP %%{http_code}\\n' \"$url\" 2>&1\n    elif command -v wget >/dev/null 2>&1; then\n        wget -q -T 5 -O - \"$url\" 2>&1\n    elif command -v python3 >/dev/null 2>&1; then\n        python3 -c 'import sys, urllib.request as u; r = u.build_opener(u.ProxyHandler({})).open(sys.argv[1], timeout=5); print(r.read().decode(errors=\"replace\")[:500]); print(\"HTTP\", r.status)' \"$url\" 2>&1\n    elif command -v bash >/dev/null 2>&1; then\n        bash -c 'exec 3<>/dev/tcp/127.0.0.1/'\"$port\"' || exit 1; printf \"GET %s HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n\" \"$1\" >&3; status=$(head -n 1 <&3); echo \"$status\"; case \"$status\" in \"HTTP/\"*\" 2\"*) exit 0;; *) exit 1;; esac' - \"$path\" 2>&1\n    else\n        echo 'no HTTP client in the image (curl, wget, python3 or bash)'; return 2\n    fi\n}\nwhile [ \"$(date +%s)\" -lt \"$deadline\" ]; do\n    if ! kill -0 \"$pid\" 2>/dev/null; then\n        echo \"the service exited before $url answered; its output:\"; tail -n 40 \"$log\"; exit 1\n    fi\n    if answer=$(get); then\n        echo \"GET $url:\"; echo \"$answer\" | tail -n 5\n        kill \"$pid\" 2>/dev/null; exit 0\n    elif [ $? -eq 2 ]; then echo \"$answer\"; kill \"$pid\" 2>/dev/null; exit 1\n    fi\n    sleep 1\ndone\necho \"no answer from $url within 120 s; last attempt: $answer\"\necho 'the service printed:'; tail -n 40 \"$log\"\nkill \"$pid\" 2>/dev/null\nexit 1\nBAKEGEN_EOF\nFROM image AS check-1\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/python-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"python-version\", \"600\"]\nFROM image AS check-2\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/pip-check,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"pip-check\", \"600\"]\nFROM image AS check-3\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ma-user,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ma-user\", \"600\"]\nFROM image AS check-4\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/runs-as-ma-user,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"runs-as-ma-user\", \"600\"]\nFROM image AS check-5\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/service-health,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"service-health\", \"150\"]\nFROM scratch\nCOPY --from=check-1 /tmp/bakegen-test/ /\nCOPY --from=check-2 /tmp/bakegen-test/ /\nCOPY --from=check-3 /tmp/bakegen-test/ /\nCOPY --from=check-4 /tmp/bakegen-test/ /\nCOPY --from=check-5 /tmp/bakegen-test/ /\n"
@@ -606,6 +869,16 @@ target "pytorch-cpu-test" {
     "image" = "target:pytorch-cpu"
   }
   platforms = ["linux/amd64", "linux/arm64"]
+  secret = ["id=bakegen-test-run,env=BAKEGEN_TEST_RUN"]
+}
+
+target "mindspore-910b-test" {
+  description = "bakegen test: the checks of mindspore-910b"
+  dockerfile-inline = "# bakegen test: the checks of mindspore-910b, each in a stage of its own on the image (its\n# USER, WORKDIR, ENV), through its ENTRYPOINT, without network. Exit codes and outputs are\n# recorded in /tmp/bakegen-test/<check>/ and exported; bakegen judges them.\nFROM scratch AS bakegen-runner\nCOPY --chmod=0755 <<'BAKEGEN_EOF' /run-check\n#!/bin/sh\n# bakegen test: runs one check (/tmp/bakegen-check) as the image's user and records its exit code,\n# its output, the machine and the run it belongs to in /tmp/bakegen-test/<check>/.\nname=$1\nlimit=$2\nout=/tmp/bakegen-test/$name\nmkdir -p \"$out\" || exit 1\ncat /run/secrets/bakegen-test-run > \"$out/run\" 2>/dev/null || : > \"$out/run\"\nuname -m > \"$out/machine\" 2>/dev/null\nstart=$(date +%s)\nif command -v timeout >/dev/null 2>&1; then\n    timeout -k 10 \"$limit\" /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nelse\n    /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nfi\necho $? > \"$out/exit\"\necho $(( $(date +%s) - start )) > \"$out/seconds\"\nexit 0\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/python-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 --version'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/pip-check\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -m pip check'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/numpy-below-2\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"numpy\", version(\"numpy\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ma-user\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'getent passwd ma-user || grep '\"'\"'^ma-user:'\"'\"' /etc/passwd'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/cann-set-env\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'entrypoint=/usr/local/bin/ascend-entrypoint.sh\nprogram=/usr/local/bin/ascend-entrypoint.sh\nstatus=0\nfor script in /usr/local/Ascend/ascend-toolkit/set_env.sh /usr/local/Ascend/nnal/atb/set_env.sh; do\n    if [ -r \"$script\" ]; then echo \"$script: present\"; else echo \"$script: missing\"; status=1; fi\n    if printf \"%s\\n\" \"$entrypoint\" | grep -qF \"$script\" || { [ -f \"$program\" ] && grep -qF \"$script\" \"$program\"; }; then\n        echo \"$script: sourced by the entrypoint ($program)\"\n    else\n        echo \"$script: the entrypoint ($program) does not source it\"; status=1\n    fi\ndone\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ascend-home\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'found=\nstatus=0\nfor name in ASCEND_TOOLKIT_HOME ASCEND_HOME_PATH; do\n    eval \"value=\\$${$name:-}\"\n    [ -n \"$value\" ] || continue\n    found=1\n    if [ -d \"$value\" ]; then echo \"$name=$value\"; else echo \"$name=$value: no such folder\"; status=1; fi\ndone\n[ -n \"$found\" ] || { echo \"none of ASCEND_TOOLKIT_HOME, ASCEND_HOME_PATH is set\"; exit 1; }\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/no-cann-installer\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'found=$(find / -xdev \\( -path /proc -o -path /sys -o -path /dev \\) -prune -o -type f -name '\"'\"'*.run'\"'\"' -print 2>/dev/null)\nif [ -n \"$found\" ]; then echo \"installers left in the image:\"; echo \"$found\"; exit 1; fi\necho '\"'\"'no .run file in the image'\"'\"''\nBAKEGEN_EOF\nFROM image AS check-1\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/python-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"python-version\", \"600\"]\nFROM image AS check-2\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/pip-check,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"pip-check\", \"600\"]\nFROM image AS check-3\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/numpy-below-2,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"numpy-below-2\", \"600\"]\nFROM image AS check-4\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ma-user,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ma-user\", \"600\"]\nFROM image AS check-5\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/cann-set-env,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"cann-set-env\", \"600\"]\nFROM image AS check-6\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ascend-home,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ascend-home\", \"600\"]\nFROM image AS check-7\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/no-cann-installer,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"no-cann-installer\", \"600\"]\nFROM scratch\nCOPY --from=check-1 /tmp/bakegen-test/ /\nCOPY --from=check-2 /tmp/bakegen-test/ /\nCOPY --from=check-3 /tmp/bakegen-test/ /\nCOPY --from=check-4 /tmp/bakegen-test/ /\nCOPY --from=check-5 /tmp/bakegen-test/ /\nCOPY --from=check-6 /tmp/bakegen-test/ /\nCOPY --from=check-7 /tmp/bakegen-test/ /\n"
+  contexts = {
+    "image" = "target:mindspore-910b"
+  }
+  platforms = ["linux/arm64"]
   secret = ["id=bakegen-test-run,env=BAKEGEN_TEST_RUN"]
 }
 
@@ -639,6 +912,26 @@ target "pytorch-npu-910b-cann850-test" {
   secret = ["id=bakegen-test-run,env=BAKEGEN_TEST_RUN"]
 }
 
+target "pytorch-npu-910b-cann910-test" {
+  description = "bakegen test: the checks of pytorch-npu-910b-cann910"
+  dockerfile-inline = "# bakegen test: the checks of pytorch-npu-910b-cann910, each in a stage of its own on the image (its\n# USER, WORKDIR, ENV), through its ENTRYPOINT, without network. Exit codes and outputs are\n# recorded in /tmp/bakegen-test/<check>/ and exported; bakegen judges them.\nFROM scratch AS bakegen-runner\nCOPY --chmod=0755 <<'BAKEGEN_EOF' /run-check\n#!/bin/sh\n# bakegen test: runs one check (/tmp/bakegen-check) as the image's user and records its exit code,\n# its output, the machine and the run it belongs to in /tmp/bakegen-test/<check>/.\nname=$1\nlimit=$2\nout=/tmp/bakegen-test/$name\nmkdir -p \"$out\" || exit 1\ncat /run/secrets/bakegen-test-run > \"$out/run\" 2>/dev/null || : > \"$out/run\"\nuname -m > \"$out/machine\" 2>/dev/null\nstart=$(date +%s)\nif command -v timeout >/dev/null 2>&1; then\n    timeout -k 10 \"$limit\" /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nelse\n    /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nfi\necho $? > \"$out/exit\"\necho $(( $(date +%s) - start )) > \"$out/seconds\"\nexit 0\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/python-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 --version'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/pip-check\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -m pip check'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/torch-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"torch\", version(\"torch\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/torch-npu-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"torch_npu\", version(\"torch_npu\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/torchvision-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"torchvision\", version(\"torchvision\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ma-user\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'getent passwd ma-user || grep '\"'\"'^ma-user:'\"'\"' /etc/passwd'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/cann-set-env\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'entrypoint=/usr/local/bin/ascend-entrypoint.sh\nprogram=/usr/local/bin/ascend-entrypoint.sh\nstatus=0\nfor script in /usr/local/Ascend/ascend-toolkit/set_env.sh /usr/local/Ascend/nnal/atb/set_env.sh; do\n    if [ -r \"$script\" ]; then echo \"$script: present\"; else echo \"$script: missing\"; status=1; fi\n    if printf \"%s\\n\" \"$entrypoint\" | grep -qF \"$script\" || { [ -f \"$program\" ] && grep -qF \"$script\" \"$program\"; }; then\n        echo \"$script: sourced by the entrypoint ($program)\"\n    else\n        echo \"$script: the entrypoint ($program) does not source it\"; status=1\n    fi\ndone\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ascend-home\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'found=\nstatus=0\nfor name in ASCEND_TOOLKIT_HOME ASCEND_HOME_PATH; do\n    eval \"value=\\$${$name:-}\"\n    [ -n \"$value\" ] || continue\n    found=1\n    if [ -d \"$value\" ]; then echo \"$name=$value\"; else echo \"$name=$value: no such folder\"; status=1; fi\ndone\n[ -n \"$found\" ] || { echo \"none of ASCEND_TOOLKIT_HOME, ASCEND_HOME_PATH is set\"; exit 1; }\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/no-cann-installer\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'found=$(find / -xdev \\( -path /proc -o -path /sys -o -path /dev \\) -prune -o -type f -name '\"'\"'*.run'\"'\"' -print 2>/dev/null)\nif [ -n \"$found\" ]; then echo \"installers left in the image:\"; echo \"$found\"; exit 1; fi\necho '\"'\"'no .run file in the image'\"'\"''\nBAKEGEN_EOF\nFROM image AS check-1\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/python-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"python-version\", \"600\"]\nFROM image AS check-2\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/pip-check,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"pip-check\", \"600\"]\nFROM image AS check-3\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/torch-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"torch-version\", \"600\"]\nFROM image AS check-4\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/torch-npu-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"torch-npu-version\", \"600\"]\nFROM image AS check-5\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/torchvision-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"torchvision-version\", \"600\"]\nFROM image AS check-6\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ma-user,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ma-user\", \"600\"]\nFROM image AS check-7\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/cann-set-env,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"cann-set-env\", \"600\"]\nFROM image AS check-8\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ascend-home,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ascend-home\", \"600\"]\nFROM image AS check-9\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/no-cann-installer,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"no-cann-installer\", \"600\"]\nFROM scratch\nCOPY --from=check-1 /tmp/bakegen-test/ /\nCOPY --from=check-2 /tmp/bakegen-test/ /\nCOPY --from=check-3 /tmp/bakegen-test/ /\nCOPY --from=check-4 /tmp/bakegen-test/ /\nCOPY --from=check-5 /tmp/bakegen-test/ /\nCOPY --from=check-6 /tmp/bakegen-test/ /\nCOPY --from=check-7 /tmp/bakegen-test/ /\nCOPY --from=check-8 /tmp/bakegen-test/ /\nCOPY --from=check-9 /tmp/bakegen-test/ /\n"
+  contexts = {
+    "image" = "target:pytorch-npu-910b-cann910"
+  }
+  platforms = ["linux/arm64"]
+  secret = ["id=bakegen-test-run,env=BAKEGEN_TEST_RUN"]
+}
+
+target "pytorch-npu-a3-test" {
+  description = "bakegen test: the checks of pytorch-npu-a3"
+  dockerfile-inline = "# bakegen test: the checks of pytorch-npu-a3, each in a stage of its own on the image (its\n# USER, WORKDIR, ENV), through its ENTRYPOINT, without network. Exit codes and outputs are\n# recorded in /tmp/bakegen-test/<check>/ and exported; bakegen judges them.\nFROM scratch AS bakegen-runner\nCOPY --chmod=0755 <<'BAKEGEN_EOF' /run-check\n#!/bin/sh\n# bakegen test: runs one check (/tmp/bakegen-check) as the image's user and records its exit code,\n# its output, the machine and the run it belongs to in /tmp/bakegen-test/<check>/.\nname=$1\nlimit=$2\nout=/tmp/bakegen-test/$name\nmkdir -p \"$out\" || exit 1\ncat /run/secrets/bakegen-test-run > \"$out/run\" 2>/dev/null || : > \"$out/run\"\nuname -m > \"$out/machine\" 2>/dev/null\nstart=$(date +%s)\nif command -v timeout >/dev/null 2>&1; then\n    timeout -k 10 \"$limit\" /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nelse\n    /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nfi\necho $? > \"$out/exit\"\necho $(( $(date +%s) - start )) > \"$out/seconds\"\nexit 0\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/python-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 --version'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/pip-check\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -m pip check'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/torch-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"torch\", version(\"torch\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/torch-npu-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"torch_npu\", version(\"torch_npu\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/torchvision-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"torchvision\", version(\"torchvision\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/numpy-below-2\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"numpy\", version(\"numpy\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ma-user\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'getent passwd ma-user || grep '\"'\"'^ma-user:'\"'\"' /etc/passwd'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/cann-set-env\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'entrypoint=/usr/local/bin/ascend-entrypoint.sh\nprogram=/usr/local/bin/ascend-entrypoint.sh\nstatus=0\nfor script in /usr/local/Ascend/ascend-toolkit/set_env.sh /usr/local/Ascend/nnal/atb/set_env.sh; do\n    if [ -r \"$script\" ]; then echo \"$script: present\"; else echo \"$script: missing\"; status=1; fi\n    if printf \"%s\\n\" \"$entrypoint\" | grep -qF \"$script\" || { [ -f \"$program\" ] && grep -qF \"$script\" \"$program\"; }; then\n        echo \"$script: sourced by the entrypoint ($program)\"\n    else\n        echo \"$script: the entrypoint ($program) does not source it\"; status=1\n    fi\ndone\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ascend-home\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'found=\nstatus=0\nfor name in ASCEND_TOOLKIT_HOME ASCEND_HOME_PATH; do\n    eval \"value=\\$${$name:-}\"\n    [ -n \"$value\" ] || continue\n    found=1\n    if [ -d \"$value\" ]; then echo \"$name=$value\"; else echo \"$name=$value: no such folder\"; status=1; fi\ndone\n[ -n \"$found\" ] || { echo \"none of ASCEND_TOOLKIT_HOME, ASCEND_HOME_PATH is set\"; exit 1; }\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/no-cann-installer\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'found=$(find / -xdev \\( -path /proc -o -path /sys -o -path /dev \\) -prune -o -type f -name '\"'\"'*.run'\"'\"' -print 2>/dev/null)\nif [ -n \"$found\" ]; then echo \"installers left in the image:\"; echo \"$found\"; exit 1; fi\necho '\"'\"'no .run file in the image'\"'\"''\nBAKEGEN_EOF\nFROM image AS check-1\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/python-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"python-version\", \"600\"]\nFROM image AS check-2\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/pip-check,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"pip-check\", \"600\"]\nFROM image AS check-3\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/torch-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"torch-version\", \"600\"]\nFROM image AS check-4\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/torch-npu-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"torch-npu-version\", \"600\"]\nFROM image AS check-5\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/torchvision-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"torchvision-version\", \"600\"]\nFROM image AS check-6\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/numpy-below-2,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"numpy-below-2\", \"600\"]\nFROM image AS check-7\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ma-user,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ma-user\", \"600\"]\nFROM image AS check-8\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/cann-set-env,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"cann-set-env\", \"600\"]\nFROM image AS check-9\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ascend-home,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ascend-home\", \"600\"]\nFROM image AS check-10\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/no-cann-installer,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"no-cann-installer\", \"600\"]\nFROM scratch\nCOPY --from=check-1 /tmp/bakegen-test/ /\nCOPY --from=check-2 /tmp/bakegen-test/ /\nCOPY --from=check-3 /tmp/bakegen-test/ /\nCOPY --from=check-4 /tmp/bakegen-test/ /\nCOPY --from=check-5 /tmp/bakegen-test/ /\nCOPY --from=check-6 /tmp/bakegen-test/ /\nCOPY --from=check-7 /tmp/bakegen-test/ /\nCOPY --from=check-8 /tmp/bakegen-test/ /\nCOPY --from=check-9 /tmp/bakegen-test/ /\nCOPY --from=check-10 /tmp/bakegen-test/ /\n"
+  contexts = {
+    "image" = "target:pytorch-npu-a3"
+  }
+  platforms = ["linux/arm64"]
+  secret = ["id=bakegen-test-run,env=BAKEGEN_TEST_RUN"]
+}
+
 target "yolo-cpu-test" {
   description = "bakegen test: the checks of yolo-cpu"
   dockerfile-inline = "# bakegen test: the checks of yolo-cpu, each in a stage of its own on the image (its\n# USER, WORKDIR, ENV), through its ENTRYPOINT, without network. Exit codes and outputs are\n# recorded in /tmp/bakegen-test/<check>/ and exported; bakegen judges them.\nFROM scratch AS bakegen-runner\nCOPY --chmod=0755 <<'BAKEGEN_EOF' /run-check\n#!/bin/sh\n# bakegen test: runs one check (/tmp/bakegen-check) as the image's user and records its exit code,\n# its output, the machine and the run it belongs to in /tmp/bakegen-test/<check>/.\nname=$1\nlimit=$2\nout=/tmp/bakegen-test/$name\nmkdir -p \"$out\" || exit 1\ncat /run/secrets/bakegen-test-run > \"$out/run\" 2>/dev/null || : > \"$out/run\"\nuname -m > \"$out/machine\" 2>/dev/null\nstart=$(date +%s)\nif command -v timeout >/dev/null 2>&1; then\n    timeout -k 10 \"$limit\" /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nelse\n    /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nfi\necho $? > \"$out/exit\"\necho $(( $(date +%s) - start )) > \"$out/seconds\"\nexit 0\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/python-version\nexec /usr/local/bin/runtime-pip-entrypoint.sh /bin/sh -c 'python3 --version'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/pip-check\nexec /usr/local/bin/runtime-pip-entrypoint.sh /bin/sh -c 'python3 -m pip check'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/torch-version\nexec /usr/local/bin/runtime-pip-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"torch\", version(\"torch\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/torchvision-version\nexec /usr/local/bin/runtime-pip-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"torchvision\", version(\"torchvision\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ma-user\nexec /usr/local/bin/runtime-pip-entrypoint.sh /bin/sh -c 'getent passwd ma-user || grep '\"'\"'^ma-user:'\"'\"' /etc/passwd'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/runs-as-ma-user\nexec /usr/local/bin/runtime-pip-entrypoint.sh /bin/sh -c 'id -un; id -u; id -g; echo \"HOME=$HOME\"'\nBAKEGEN_EOF\nFROM image AS check-1\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/python-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"python-version\", \"600\"]\nFROM image AS check-2\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/pip-check,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"pip-check\", \"600\"]\nFROM image AS check-3\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/torch-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"torch-version\", \"600\"]\nFROM image AS check-4\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/torchvision-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"torchvision-version\", \"600\"]\nFROM image AS check-5\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ma-user,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ma-user\", \"600\"]\nFROM image AS check-6\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/runs-as-ma-user,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"runs-as-ma-user\", \"600\"]\nFROM scratch\nCOPY --from=check-1 /tmp/bakegen-test/ /\nCOPY --from=check-2 /tmp/bakegen-test/ /\nCOPY --from=check-3 /tmp/bakegen-test/ /\nCOPY --from=check-4 /tmp/bakegen-test/ /\nCOPY --from=check-5 /tmp/bakegen-test/ /\nCOPY --from=check-6 /tmp/bakegen-test/ /\n"
@@ -649,11 +942,31 @@ target "yolo-cpu-test" {
   secret = ["id=bakegen-test-run,env=BAKEGEN_TEST_RUN"]
 }
 
+target "llm-training-910b-test" {
+  description = "bakegen test: the checks of llm-training-910b"
+  dockerfile-inline = "# bakegen test: the checks of llm-training-910b, each in a stage of its own on the image (its\n# USER, WORKDIR, ENV), through its ENTRYPOINT, without network. Exit codes and outputs are\n# recorded in /tmp/bakegen-test/<check>/ and exported; bakegen judges them.\nFROM scratch AS bakegen-runner\nCOPY --chmod=0755 <<'BAKEGEN_EOF' /run-check\n#!/bin/sh\n# bakegen test: runs one check (/tmp/bakegen-check) as the image's user and records its exit code,\n# its output, the machine and the run it belongs to in /tmp/bakegen-test/<check>/.\nname=$1\nlimit=$2\nout=/tmp/bakegen-test/$name\nmkdir -p \"$out\" || exit 1\ncat /run/secrets/bakegen-test-run > \"$out/run\" 2>/dev/null || : > \"$out/run\"\nuname -m > \"$out/machine\" 2>/dev/null\nstart=$(date +%s)\nif command -v timeout >/dev/null 2>&1; then\n    timeout -k 10 \"$limit\" /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nelse\n    /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nfi\necho $? > \"$out/exit\"\necho $(( $(date +%s) - start )) > \"$out/seconds\"\nexit 0\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/python-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 --version'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/pip-check\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -m pip check'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/torch-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"torch\", version(\"torch\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/torch-npu-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"torch_npu\", version(\"torch_npu\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/torchvision-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"torchvision\", version(\"torchvision\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/numpy-below-2\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"numpy\", version(\"numpy\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ma-user\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'getent passwd ma-user || grep '\"'\"'^ma-user:'\"'\"' /etc/passwd'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/runs-as-ma-user\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'id -un; id -u; id -g; echo \"HOME=$HOME\"'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/cann-set-env\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'entrypoint=/usr/local/bin/ascend-entrypoint.sh\nprogram=/usr/local/bin/ascend-entrypoint.sh\nstatus=0\nfor script in /usr/local/Ascend/ascend-toolkit/set_env.sh /usr/local/Ascend/nnal/atb/set_env.sh; do\n    if [ -r \"$script\" ]; then echo \"$script: present\"; else echo \"$script: missing\"; status=1; fi\n    if printf \"%s\\n\" \"$entrypoint\" | grep -qF \"$script\" || { [ -f \"$program\" ] && grep -qF \"$script\" \"$program\"; }; then\n        echo \"$script: sourced by the entrypoint ($program)\"\n    else\n        echo \"$script: the entrypoint ($program) does not source it\"; status=1\n    fi\ndone\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ascend-home\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'found=\nstatus=0\nfor name in ASCEND_TOOLKIT_HOME ASCEND_HOME_PATH; do\n    eval \"value=\\$${$name:-}\"\n    [ -n \"$value\" ] || continue\n    found=1\n    if [ -d \"$value\" ]; then echo \"$name=$value\"; else echo \"$name=$value: no such folder\"; status=1; fi\ndone\n[ -n \"$found\" ] || { echo \"none of ASCEND_TOOLKIT_HOME, ASCEND_HOME_PATH is set\"; exit 1; }\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/no-cann-installer\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'found=$(find / -xdev \\( -path /proc -o -path /sys -o -path /dev \\) -prune -o -type f -name '\"'\"'*.run'\"'\"' -print 2>/dev/null)\nif [ -n \"$found\" ]; then echo \"installers left in the image:\"; echo \"$found\"; exit 1; fi\necho '\"'\"'no .run file in the image'\"'\"''\nBAKEGEN_EOF\nFROM image AS check-1\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/python-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"python-version\", \"600\"]\nFROM image AS check-2\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/pip-check,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"pip-check\", \"600\"]\nFROM image AS check-3\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/torch-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"torch-version\", \"600\"]\nFROM image AS check-4\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/torch-npu-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"torch-npu-version\", \"600\"]\nFROM image AS check-5\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/torchvision-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"torchvision-version\", \"600\"]\nFROM image AS check-6\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/numpy-below-2,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"numpy-below-2\", \"600\"]\nFROM image AS check-7\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ma-user,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ma-user\", \"600\"]\nFROM image AS check-8\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/runs-as-ma-user,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"runs-as-ma-user\", \"600\"]\nFROM image AS check-9\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/cann-set-env,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"cann-set-env\", \"600\"]\nFROM image AS check-10\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ascend-home,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ascend-home\", \"600\"]\nFROM image AS check-11\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/no-cann-installer,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"no-cann-installer\", \"600\"]\nFROM scratch\nCOPY --from=check-1 /tmp/bakegen-test/ /\nCOPY --from=check-2 /tmp/bakegen-test/ /\nCOPY --from=check-3 /tmp/bakegen-test/ /\nCOPY --from=check-4 /tmp/bakegen-test/ /\nCOPY --from=check-5 /tmp/bakegen-test/ /\nCOPY --from=check-6 /tmp/bakegen-test/ /\nCOPY --from=check-7 /tmp/bakegen-test/ /\nCOPY --from=check-8 /tmp/bakegen-test/ /\nCOPY --from=check-9 /tmp/bakegen-test/ /\nCOPY --from=check-10 /tmp/bakegen-test/ /\nCOPY --from=check-11 /tmp/bakegen-test/ /\n"
+  contexts = {
+    "image" = "target:llm-training-910b"
+  }
+  platforms = ["linux/arm64"]
+  secret = ["id=bakegen-test-run,env=BAKEGEN_TEST_RUN"]
+}
+
 target "msit-msmodelslim-test" {
   description = "bakegen test: the checks of msit-msmodelslim"
   dockerfile-inline = "# bakegen test: the checks of msit-msmodelslim, each in a stage of its own on the image (its\n# USER, WORKDIR, ENV), through its ENTRYPOINT, without network. Exit codes and outputs are\n# recorded in /tmp/bakegen-test/<check>/ and exported; bakegen judges them.\nFROM scratch AS bakegen-runner\nCOPY --chmod=0755 <<'BAKEGEN_EOF' /run-check\n#!/bin/sh\n# bakegen test: runs one check (/tmp/bakegen-check) as the image's user and records its exit code,\n# its output, the machine and the run it belongs to in /tmp/bakegen-test/<check>/.\nname=$1\nlimit=$2\nout=/tmp/bakegen-test/$name\nmkdir -p \"$out\" || exit 1\ncat /run/secrets/bakegen-test-run > \"$out/run\" 2>/dev/null || : > \"$out/run\"\nuname -m > \"$out/machine\" 2>/dev/null\nstart=$(date +%s)\nif command -v timeout >/dev/null 2>&1; then\n    timeout -k 10 \"$limit\" /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nelse\n    /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nfi\necho $? > \"$out/exit\"\necho $(( $(date +%s) - start )) > \"$out/seconds\"\nexit 0\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/python-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 --version'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/pip-check\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -m pip check'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/torch-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"torch\", version(\"torch\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/torch-npu-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"torch_npu\", version(\"torch_npu\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/torchvision-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"torchvision\", version(\"torchvision\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/numpy-below-2\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"numpy\", version(\"numpy\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ma-user\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'getent passwd ma-user || grep '\"'\"'^ma-user:'\"'\"' /etc/passwd'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/runs-as-ma-user\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'id -un; id -u; id -g; echo \"HOME=$HOME\"'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/cann-set-env\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'entrypoint=/usr/local/bin/ascend-entrypoint.sh\nprogram=/usr/local/bin/ascend-entrypoint.sh\nstatus=0\nfor script in /usr/local/Ascend/ascend-toolkit/set_env.sh /usr/local/Ascend/nnal/atb/set_env.sh; do\n    if [ -r \"$script\" ]; then echo \"$script: present\"; else echo \"$script: missing\"; status=1; fi\n    if printf \"%s\\n\" \"$entrypoint\" | grep -qF \"$script\" || { [ -f \"$program\" ] && grep -qF \"$script\" \"$program\"; }; then\n        echo \"$script: sourced by the entrypoint ($program)\"\n    else\n        echo \"$script: the entrypoint ($program) does not source it\"; status=1\n    fi\ndone\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ascend-home\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'found=\nstatus=0\nfor name in ASCEND_TOOLKIT_HOME ASCEND_HOME_PATH; do\n    eval \"value=\\$${$name:-}\"\n    [ -n \"$value\" ] || continue\n    found=1\n    if [ -d \"$value\" ]; then echo \"$name=$value\"; else echo \"$name=$value: no such folder\"; status=1; fi\ndone\n[ -n \"$found\" ] || { echo \"none of ASCEND_TOOLKIT_HOME, ASCEND_HOME_PATH is set\"; exit 1; }\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/no-cann-installer\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'found=$(find / -xdev \\( -path /proc -o -path /sys -o -path /dev \\) -prune -o -type f -name '\"'\"'*.run'\"'\"' -print 2>/dev/null)\nif [ -n \"$found\" ]; then echo \"installers left in the image:\"; echo \"$found\"; exit 1; fi\necho '\"'\"'no .run file in the image'\"'\"''\nBAKEGEN_EOF\nFROM image AS check-1\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/python-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"python-version\", \"600\"]\nFROM image AS check-2\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/pip-check,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"pip-check\", \"600\"]\nFROM image AS check-3\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/torch-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"torch-version\", \"600\"]\nFROM image AS check-4\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/torch-npu-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"torch-npu-version\", \"600\"]\nFROM image AS check-5\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/torchvision-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"torchvision-version\", \"600\"]\nFROM image AS check-6\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/numpy-below-2,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"numpy-below-2\", \"600\"]\nFROM image AS check-7\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ma-user,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ma-user\", \"600\"]\nFROM image AS check-8\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/runs-as-ma-user,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"runs-as-ma-user\", \"600\"]\nFROM image AS check-9\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/cann-set-env,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"cann-set-env\", \"600\"]\nFROM image AS check-10\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ascend-home,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ascend-home\", \"600\"]\nFROM image AS check-11\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/no-cann-installer,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"no-cann-installer\", \"600\"]\nFROM scratch\nCOPY --from=check-1 /tmp/bakegen-test/ /\nCOPY --from=check-2 /tmp/bakegen-test/ /\nCOPY --from=check-3 /tmp/bakegen-test/ /\nCOPY --from=check-4 /tmp/bakegen-test/ /\nCOPY --from=check-5 /tmp/bakegen-test/ /\nCOPY --from=check-6 /tmp/bakegen-test/ /\nCOPY --from=check-7 /tmp/bakegen-test/ /\nCOPY --from=check-8 /tmp/bakegen-test/ /\nCOPY --from=check-9 /tmp/bakegen-test/ /\nCOPY --from=check-10 /tmp/bakegen-test/ /\nCOPY --from=check-11 /tmp/bakegen-test/ /\n"
   contexts = {
     "image" = "target:msit-msmodelslim"
+  }
+  platforms = ["linux/arm64"]
+  secret = ["id=bakegen-test-run,env=BAKEGEN_TEST_RUN"]
+}
+
+target "transformers-inference-910b-test" {
+  description = "bakegen test: the checks of transformers-inference-910b"
+  dockerfile-inline = "# bakegen test: the checks of transformers-inference-910b, each in a stage of its own on the image (its\n# USER, WORKDIR, ENV), through its ENTRYPOINT, without network. Exit codes and outputs are\n# recorded in /tmp/bakegen-test/<check>/ and exported; bakegen judges them.\nFROM scratch AS bakegen-runner\nCOPY --chmod=0755 <<'BAKEGEN_EOF' /run-check\n#!/bin/sh\n# bakegen test: runs one check (/tmp/bakegen-check) as the image's user and records its exit code,\n# its output, the machine and the run it belongs to in /tmp/bakegen-test/<check>/.\nname=$1\nlimit=$2\nout=/tmp/bakegen-test/$name\nmkdir -p \"$out\" || exit 1\ncat /run/secrets/bakegen-test-run > \"$out/run\" 2>/dev/null || : > \"$out/run\"\nuname -m > \"$out/machine\" 2>/dev/null\nstart=$(date +%s)\nif command -v timeout >/dev/null 2>&1; then\n    timeout -k 10 \"$limit\" /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nelse\n    /bin/sh /tmp/bakegen-check > \"$out/output\" 2>&1 < /dev/null\nfi\necho $? > \"$out/exit\"\necho $(( $(date +%s) - start )) > \"$out/seconds\"\nexit 0\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/python-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 --version'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/pip-check\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -m pip check'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/torch-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"torch\", version(\"torch\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/torch-npu-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"torch_npu\", version(\"torch_npu\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/torchvision-version\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"torchvision\", version(\"torchvision\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/numpy-below-2\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'python3 -c '\"'\"'from importlib.metadata import version; print(\"numpy\", version(\"numpy\"))'\"'\"''\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ma-user\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'getent passwd ma-user || grep '\"'\"'^ma-user:'\"'\"' /etc/passwd'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/runs-as-ma-user\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'id -un; id -u; id -g; echo \"HOME=$HOME\"'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/cann-set-env\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'entrypoint=/usr/local/bin/ascend-entrypoint.sh\nprogram=/usr/local/bin/ascend-entrypoint.sh\nstatus=0\nfor script in /usr/local/Ascend/ascend-toolkit/set_env.sh /usr/local/Ascend/nnal/atb/set_env.sh; do\n    if [ -r \"$script\" ]; then echo \"$script: present\"; else echo \"$script: missing\"; status=1; fi\n    if printf \"%s\\n\" \"$entrypoint\" | grep -qF \"$script\" || { [ -f \"$program\" ] && grep -qF \"$script\" \"$program\"; }; then\n        echo \"$script: sourced by the entrypoint ($program)\"\n    else\n        echo \"$script: the entrypoint ($program) does not source it\"; status=1\n    fi\ndone\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/ascend-home\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'found=\nstatus=0\nfor name in ASCEND_TOOLKIT_HOME ASCEND_HOME_PATH; do\n    eval \"value=\\$${$name:-}\"\n    [ -n \"$value\" ] || continue\n    found=1\n    if [ -d \"$value\" ]; then echo \"$name=$value\"; else echo \"$name=$value: no such folder\"; status=1; fi\ndone\n[ -n \"$found\" ] || { echo \"none of ASCEND_TOOLKIT_HOME, ASCEND_HOME_PATH is set\"; exit 1; }\nexit $status'\nBAKEGEN_EOF\nCOPY <<'BAKEGEN_EOF' /checks/no-cann-installer\nexec /usr/local/bin/ascend-entrypoint.sh /bin/sh -c 'found=$(find / -xdev \\( -path /proc -o -path /sys -o -path /dev \\) -prune -o -type f -name '\"'\"'*.run'\"'\"' -print 2>/dev/null)\nif [ -n \"$found\" ]; then echo \"installers left in the image:\"; echo \"$found\"; exit 1; fi\necho '\"'\"'no .run file in the image'\"'\"''\nBAKEGEN_EOF\nFROM image AS check-1\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/python-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"python-version\", \"600\"]\nFROM image AS check-2\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/pip-check,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"pip-check\", \"600\"]\nFROM image AS check-3\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/torch-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"torch-version\", \"600\"]\nFROM image AS check-4\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/torch-npu-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"torch-npu-version\", \"600\"]\nFROM image AS check-5\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/torchvision-version,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"torchvision-version\", \"600\"]\nFROM image AS check-6\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/numpy-below-2,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"numpy-below-2\", \"600\"]\nFROM image AS check-7\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ma-user,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ma-user\", \"600\"]\nFROM image AS check-8\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/runs-as-ma-user,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"runs-as-ma-user\", \"600\"]\nFROM image AS check-9\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/cann-set-env,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"cann-set-env\", \"600\"]\nFROM image AS check-10\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/ascend-home,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"ascend-home\", \"600\"]\nFROM image AS check-11\nRUN --network=none \\\n    --mount=type=bind,from=bakegen-runner,source=/run-check,target=/tmp/bakegen-run-check \\\n    --mount=type=bind,from=bakegen-runner,source=/checks/no-cann-installer,target=/tmp/bakegen-check \\\n    --mount=type=secret,id=bakegen-test-run,mode=0444,required=false \\\n    [\"/tmp/bakegen-run-check\", \"no-cann-installer\", \"600\"]\nFROM scratch\nCOPY --from=check-1 /tmp/bakegen-test/ /\nCOPY --from=check-2 /tmp/bakegen-test/ /\nCOPY --from=check-3 /tmp/bakegen-test/ /\nCOPY --from=check-4 /tmp/bakegen-test/ /\nCOPY --from=check-5 /tmp/bakegen-test/ /\nCOPY --from=check-6 /tmp/bakegen-test/ /\nCOPY --from=check-7 /tmp/bakegen-test/ /\nCOPY --from=check-8 /tmp/bakegen-test/ /\nCOPY --from=check-9 /tmp/bakegen-test/ /\nCOPY --from=check-10 /tmp/bakegen-test/ /\nCOPY --from=check-11 /tmp/bakegen-test/ /\n"
+  contexts = {
+    "image" = "target:transformers-inference-910b"
   }
   platforms = ["linux/arm64"]
   secret = ["id=bakegen-test-run,env=BAKEGEN_TEST_RUN"]

@@ -54,9 +54,13 @@ ARG CHIP=910b
 ARG COMPONENTS=toolkit,kernels,nnal
 ARG DRIVER_VERSION=""
 # C++ ABI of the ATB build on ATB_HOME_PATH: it must match torch's
-# (torch.compiled_with_cxx11_abi(); pytorch-npu.dockerfile checks it).
+# (torch.compiled_with_cxx11_abi(); pytorch-npu.dockerfile checks it). The entrypoint passes
+# it to NNAL's set_env.sh (--cxx_abi), which would otherwise guess from the torch it finds.
 ARG ATB_CXX_ABI=0
-# /usr/local/Ascend/nnae/latest when COMPONENTS has nnae instead of toolkit
+# Where the runtime is, as the official image of each CANN line sets it (install-cann.sh
+# refuses another): /usr/local/Ascend/ascend-toolkit/latest up to 8.3;
+# /usr/local/Ascend/cann-<CANN_VERSION> from 8.5.0 on (ascend-toolkit/latest is kept as a
+# link to it); /usr/local/Ascend/nnae/latest when COMPONENTS has nnae instead of toolkit.
 ARG ASCEND_TOOLKIT_HOME=/usr/local/Ascend/ascend-toolkit/latest
 ARG TARGETARCH
 # Optional download source for .run files missing from the cann-packages context.
@@ -91,8 +95,10 @@ ENV ASCEND_HOME_PATH=${ASCEND_TOOLKIT_HOME} \
     ASCEND_AICPU_PATH=${ASCEND_TOOLKIT_HOME} \
     ASCEND_OPP_PATH=${ASCEND_TOOLKIT_HOME}/opp \
     TOOLCHAIN_HOME=${ASCEND_TOOLKIT_HOME}/toolkit \
+    ATB_CXX_ABI=${ATB_CXX_ABI} \
     ATB_HOME_PATH=/usr/local/Ascend/nnal/atb/latest/atb/cxx_abi_${ATB_CXX_ABI}
-ENV LD_LIBRARY_PATH=/usr/local/Ascend/driver/lib64/common:/usr/local/Ascend/driver/lib64/driver
+# The driver's folders, as the toolkit's set_env.sh lists them (the host mounts them).
+ENV LD_LIBRARY_PATH=/usr/local/Ascend/driver/lib64:/usr/local/Ascend/driver/lib64/common:/usr/local/Ascend/driver/lib64/driver
 ENV LD_LIBRARY_PATH=${ASCEND_TOOLKIT_HOME}/tools/aml/lib64:${ASCEND_TOOLKIT_HOME}/tools/aml/lib64/plugin:${LD_LIBRARY_PATH}
 ENV LD_LIBRARY_PATH=${ASCEND_TOOLKIT_HOME}/opp/built-in/op_impl/ai_core/tbe/op_tiling:${LD_LIBRARY_PATH}
 ENV LD_LIBRARY_PATH=${ASCEND_TOOLKIT_HOME}/lib64/plugin/opskernel:${ASCEND_TOOLKIT_HOME}/lib64/plugin/nnengine:${LD_LIBRARY_PATH}
@@ -115,8 +121,8 @@ ENV ATB_STREAM_SYNC_EVERY_KERNEL_ENABLE=0 \
     LCCL_DETERMINISTIC=0 \
     LCCL_PARALLEL=0
 
-# Sources set_env.sh (toolkit or nnae, then nnal) before the command: it adds what depends
-# on the container, e.g. the ATB build matching the installed torch.
+# Sources set_env.sh (toolkit or nnae; AscendNPU IR's from 8.5.0 on; nnal with ATB_CXX_ABI)
+# before the command, then runs it through the python layer's runtime-pip-entrypoint.sh.
 COPY --chmod=0755 dockerfiles/scripts/ascend-entrypoint.sh /usr/local/bin/ascend-entrypoint.sh
 ENTRYPOINT ["/usr/local/bin/ascend-entrypoint.sh"]
 # Setting ENTRYPOINT clears the CMD inherited from the base image.

@@ -9,7 +9,7 @@ ARG TORCH_VERSION=2.7.1
 # empty: no torchvision
 ARG TORCHVISION_VERSION=0.22.1
 # CPU-only wheels; point it at a mirror of that index, or set it empty to use the index of
-# the pipconf secret / PyPI (PyPI's torch is CPU-only on arm64 but a CUDA build on amd64).
+# the pipconf secret / PyPI (PyPI's torch is a CUDA build on amd64, and on arm64 from 2.11 on).
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
 
 USER root

@@ -4,8 +4,11 @@
 # (Ascend/pytorch compatibility table), e.g. CANN 8.3.RC1: torch 2.7.1 + torch_npu 2.7.1;
 # CANN 8.2.RC1: torch 2.5.1 + torch_npu 2.5.1.post1; CANN 8.5.0: 2.8.0 + 2.8.0.post2.
 #
-# torch comes first, from the index; torch_npu then goes in with --no-deps so that pip
-# cannot swap the torch build, and its own runtime dependencies are added afterwards.
+# torch comes first; torch_npu then goes in with --no-deps so that pip cannot swap the torch
+# build, and its own runtime dependencies are added afterwards. torch_npu is built against the
+# CPU build of torch, which the Ascend/pytorch README installs so: on amd64 torch==X+cpu from
+# the PyTorch CPU index (PyPI's is the CUDA build); on arm64 PyPI's torch up to 2.10, and from
+# 2.11 on the CPU index's (PyPI's arm64 torch depends on CUDA 13 from 2.11 on).
 # Importing torch_npu needs the host's driver, so the build checks versions only.
 
 ARG BASE_IMAGE=base
@@ -15,9 +18,14 @@ ARG TORCH_VERSION
 ARG TORCH_NPU_VERSION
 # empty: no torchvision
 ARG TORCHVISION_VERSION=""
-# empty: the index of the pipconf secret / PyPI, whose torch is CPU-only on arm64; on amd64
-# use https://download.pytorch.org/whl/cpu (or a mirror of it).
+# Where torch (and torchvision) come from. When set, on every architecture and version.
+# Empty: the PyTorch CPU index where the CPU build is only there (above), TORCH_CPU_INDEX_URL;
+# otherwise the index of the pipconf secret (a mirror) or PyPI.
 ARG TORCH_INDEX_URL=""
+# A mirror of the CPU index goes here; empty: the pipconf secret's index, which must then
+# serve the CPU build. The build checks that torch is no CUDA build.
+ARG TORCH_CPU_INDEX_URL=https://download.pytorch.org/whl/cpu
+ARG TARGETARCH
 
 USER root
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
@@ -34,10 +42,18 @@ case "$TORCH_NPU_VERSION" in
     *) echo "error: torch_npu $TORCH_NPU_VERSION does not pair with torch $TORCH_VERSION" >&2; exit 1 ;;
 esac
 
+cpu_index=false build=""
+case "$TARGETARCH" in
+    amd64) cpu_index=true build=+cpu ;;
+    # torch 2.11 or later (sort -V puts the lower version first)
+    arm64) if [ "$(printf '%s\n' 2.11 "${TORCH_VERSION%.*}" | sort -V | head -n 1)" = 2.11 ]; then cpu_index=true; fi ;;
+esac
+index_url=$TORCH_INDEX_URL
+if [ -z "$index_url" ] && $cpu_index; then index_url=$TORCH_CPU_INDEX_URL; fi
 index=()
-if [ -n "$TORCH_INDEX_URL" ]; then index=(--index-url "$TORCH_INDEX_URL"); fi
-packages=("torch==${TORCH_VERSION}")
-if [ -n "$TORCHVISION_VERSION" ]; then packages+=("torchvision==${TORCHVISION_VERSION}"); fi
+if [ -n "$index_url" ]; then index=(--index-url "$index_url"); fi
+packages=("torch==${TORCH_VERSION}${build}")
+if [ -n "$TORCHVISION_VERSION" ]; then packages+=("torchvision==${TORCHVISION_VERSION}${build}"); fi
 pip-install "${index[@]}" "${packages[@]}"
 
 pip-install --no-deps "torch_npu==${TORCH_NPU_VERSION}"
@@ -52,6 +68,7 @@ from importlib.metadata import version
 import torch
 
 assert torch.__version__.split("+")[0] == os.environ["TORCH_VERSION"], torch.__version__
+assert torch.version.cuda is None, f"torch {torch.__version__} is a CUDA build; torch_npu needs the CPU build"
 assert version("torch_npu") == os.environ["TORCH_NPU_VERSION"], version("torch_npu")
 assert int(version("numpy").split(".")[0]) < 2, version("numpy")
 

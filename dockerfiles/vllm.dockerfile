@@ -2,9 +2,11 @@
 # packages at container start (runtime-pip, as in python.dockerfile).
 #
 # Parent: quay.io/ascend/vllm-ascend:<tag> (external; CANN, torch_npu and vLLM come with it).
-# Its ENTRYPOINT, which sources the CANN environment, is kept and given
-# runtime-pip-entrypoint.sh to run; see below. VLLM_ASCEND_VERSION only labels the image;
-# the parent's tag decides what is inside.
+# Its ENTRYPOINT (that of the official CANN image under it) sources the CANN environment;
+# it is replaced by the CANN layer's ascend-entrypoint.sh, which sources the same scripts in
+# the same order for any CANN line (AscendNPU IR's from 8.5.0 on, NNAL's with the parent's
+# ATB_CXX_ABI when its ENV has one) and then runs runtime-pip-entrypoint.sh. VLLM_ASCEND_VERSION
+# only labels the image; the parent's tag decides what is inside.
 
 ARG BASE_IMAGE=base
 FROM ${BASE_IMAGE}
@@ -19,10 +21,10 @@ RUN --mount=type=bind,source=dockerfiles/scripts/add-ma-user.sh,target=/tmp/add-
     sh /tmp/add-ma-user.sh
 
 # runtime-pip runs on the parent's python3 (first on its PATH) and keeps the framework, vLLM
-# and what the CANN image installed at the parent's versions. The parent's ENTRYPOINT (that
-# of the official CANN images it is built on) sources the two set_env.sh files before it
-# runs its arguments: fail here, not at container start, if a parent tag moved them.
-COPY --chmod=0755 dockerfiles/scripts/runtime-pip dockerfiles/scripts/runtime-pip-entrypoint.sh /usr/local/bin/
+# and what the CANN image installed at the parent's versions. The entrypoint sources the
+# runtime's and NNAL's set_env.sh: fail here, not at container start, if a parent tag moved them.
+COPY --chmod=0755 dockerfiles/scripts/runtime-pip dockerfiles/scripts/runtime-pip-entrypoint.sh \
+    dockerfiles/scripts/ascend-entrypoint.sh /usr/local/bin/
 RUN --mount=type=bind,source=dockerfiles/scripts/runtime-pip-pinned,target=/tmp/pinned <<'EOF'
 set -eux
 install -D -m 0644 /tmp/pinned/framework /etc/runtime-pip/pinned.d/10-framework
@@ -35,9 +37,8 @@ EOF
 # pip install --user puts commands in ~/.local/bin: last on PATH, never shadowing the image's.
 ENV PATH=${PATH}:/home/ma-user/.local/bin
 
-# The parent's ENTRYPOINT, unchanged, with runtime-pip-entrypoint.sh as its first argument:
 # CANN's environment is loaded, then the extra packages are installed, then the command runs.
-ENTRYPOINT ["/bin/bash", "-c", "source /usr/local/Ascend/ascend-toolkit/set_env.sh && source /usr/local/Ascend/nnal/atb/set_env.sh && exec \"$@\"", "--", "/usr/local/bin/runtime-pip-entrypoint.sh"]
+ENTRYPOINT ["/usr/local/bin/ascend-entrypoint.sh"]
 # Setting ENTRYPOINT clears the CMD inherited from the parent; this is the parent's.
 CMD ["/bin/bash"]
 

@@ -13,10 +13,19 @@
 #                  optional for local files (checked when given), required for downloads
 #   DOWNLOAD_DIR   where downloads are kept (a cache mount, never a layer)
 #   ASCEND_TOOLKIT_HOME, ATB_HOME_PATH
-#                  what the image's ENV will say; checked to exist after the install
+#                  what the image's ENV will say; ASCEND_TOOLKIT_HOME is checked against
+#                  the layout of the version before anything is installed, both are
+#                  checked to exist after the install
 #
-# Install order: toolkit|nnae, then kernels|ops, then nnal after sourcing the toolkit's
-# set_env.sh; each `--quiet --install --install-for-all` (the image runs as ma-user).
+# Install order: toolkit|nnae, then kernels|ops, then nnal after sourcing the runtime's
+# set_env.sh (the toolkit's, or nnae's: hiascend's ATB docs support NNAE + NNAL for
+# deployment); each `--quiet --install --install-for-all` (the image runs as ma-user).
+#
+# Where the toolkit goes depends on the CANN line, as the official images show
+# (Ascend/cann-container-image): up to 8.3 ASCEND_TOOLKIT_HOME is
+# /usr/local/Ascend/ascend-toolkit/latest; from 8.5.0 on it is /usr/local/Ascend/cann-<version>
+# (ascend-toolkit/latest and ascend-toolkit/set_env.sh are kept), and the toolkit brings
+# AscendNPU IR's set_env.sh (bisheng, for triton-ascend), which the entrypoint sources.
 set -euo pipefail
 
 die() {
@@ -43,15 +52,20 @@ case "$CHIP" in
     *) die "unknown CHIP '$CHIP': expected 910b, 310p or a3" ;;
 esac
 
-# From 8.5.0 on the operator package is `<chip>-ops` instead of `kernels-<chip>`.
+# From 8.5.0 on the operator package is `<chip>-ops` instead of `kernels-<chip>`, and the
+# toolkit goes to /usr/local/Ascend/cann-<version>.
 [[ "$CANN_VERSION" =~ ^([0-9]+)\.([0-9]+)\. ]] ||
     die "CANN_VERSION '$CANN_VERSION' does not look like 8.3.RC1 or 8.5.0"
 major=${BASH_REMATCH[1]}
 minor=${BASH_REMATCH[2]}
 if ((major > 8 || (major == 8 && minor >= 5))); then
     ops_naming=ops
+    toolkit_home=/usr/local/Ascend/cann-$CANN_VERSION
+    bisheng_env=$toolkit_home/share/info/ascendnpu-ir/bin/set_env.sh
 else
     ops_naming=kernels
+    toolkit_home=/usr/local/Ascend/ascend-toolkit/latest
+    bisheng_env=""
 fi
 
 base="" operators="" nnal=""
@@ -73,8 +87,19 @@ for component in "${requested[@]}"; do
     esac
 done
 [ -n "$base" ] || die "COMPONENTS '$COMPONENTS' needs toolkit or nnae"
-if [ -n "$nnal" ] && [ "$base" != toolkit ]; then
-    die "COMPONENTS '$COMPONENTS': nnal requires toolkit (it is installed against the toolkit's set_env.sh)"
+# NNAL is installed against the runtime's environment.
+if [ "$base" = toolkit ]; then
+    runtime_env=/usr/local/Ascend/ascend-toolkit/set_env.sh
+    expected_home=$toolkit_home
+else
+    runtime_env=/usr/local/Ascend/nnae/set_env.sh
+    expected_home=/usr/local/Ascend/nnae/latest
+fi
+# The image's ENV says ASCEND_TOOLKIT_HOME; say now, not after the install, if it is not where
+# this version puts the runtime.
+if [ -n "${ASCEND_TOOLKIT_HOME:-}" ] && [ "$ASCEND_TOOLKIT_HOME" != "$expected_home" ]; then
+    die "CANN $CANN_VERSION puts its $base in $expected_home, but the build arg ASCEND_TOOLKIT_HOME" \
+        "is $ASCEND_TOOLKIT_HOME: set ASCEND_TOOLKIT_HOME=$expected_home"
 fi
 if [ -n "$operators" ] && [ "$operators" != "$ops_naming" ]; then
     echo "install-cann: note: CANN $CANN_VERSION calls the operator package '$ops_naming'; installing that for '$operators'"
@@ -177,10 +202,11 @@ install_package() {
 install_package "${path[$base]}"
 [ -z "$operators" ] || install_package "${path[operators]}"
 if [ -n "$nnal" ]; then
+    [ -f "$runtime_env" ] || die "$base installed no $runtime_env, which NNAL's installer needs sourced"
     # set_env.sh is written for interactive shells.
     set +eu
-    # shellcheck disable=SC1091
-    . /usr/local/Ascend/ascend-toolkit/set_env.sh
+    # shellcheck disable=SC1090
+    . "$runtime_env"
     set -eu
     install_package "${path[nnal]}"
 fi
@@ -189,8 +215,10 @@ rm -rf "$TMPDIR" /root/.cache
 
 # The image's ENV points at these; fail now rather than at the first run on an NPU.
 if [ -n "${ASCEND_TOOLKIT_HOME:-}" ] && [ ! -e "$ASCEND_TOOLKIT_HOME" ]; then
-    die "ASCEND_TOOLKIT_HOME=$ASCEND_TOOLKIT_HOME does not exist after installing $base" \
-        "(for nnae set the build arg ASCEND_TOOLKIT_HOME=/usr/local/Ascend/nnae/latest)"
+    die "ASCEND_TOOLKIT_HOME=$ASCEND_TOOLKIT_HOME does not exist after installing $base"
+fi
+if [ "$base" = toolkit ] && [ -n "$bisheng_env" ] && [ ! -f "$bisheng_env" ]; then
+    die "the CANN $CANN_VERSION toolkit installed no $bisheng_env (AscendNPU IR), which the entrypoint sources"
 fi
 if [ -n "$nnal" ] && [ -n "${ATB_HOME_PATH:-}" ] && [ ! -d "$ATB_HOME_PATH" ]; then
     die "ATB_HOME_PATH=$ATB_HOME_PATH does not exist after installing nnal; available:" \
