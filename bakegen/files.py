@@ -45,10 +45,16 @@ def default_output(source: Path) -> Path:
 
 
 def refuse_overwriting(output: Path, *inputs: Path) -> None:
-    """An output that is one of the inputs (`-o images.yaml`) would destroy it."""
+    """An output that is one of the inputs (`-o images.yaml`, `-o Dockerfile`, a file a
+    Dockerfile copies) would destroy it; an input that is a folder covers what is in it."""
+    if not output.exists():
+        return
+    real = Path(os.path.realpath(output))
     for source in inputs:
         try:
-            same = output.exists() and os.path.samefile(output, source)
+            same = os.path.samefile(output, source) or (
+                source.is_dir() and Path(os.path.realpath(source)) in real.parents
+            )
         except OSError:
             same = False
         if same:

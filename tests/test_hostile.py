@@ -294,3 +294,23 @@ def test_a_docker_hub_tag_is_not_an_image_of_this_file_pushed_elsewhere(project)
     )
     findings = json.loads(bakegen("check", "--json", cwd=project).stdout)
     assert [(f["code"], f["line"]) for f in findings if f["code"] == "from-own-tag"] == [("from-own-tag", 6)]
+
+
+def test_no_output_replaces_an_input_of_the_project(project):
+    (project / "Dockerfile").write_text(
+        CONVENTIONAL_DOCKERFILE + "COPY app/ /app/\nRUN --mount=type=bind,source=tools/x.sh,target=/x.sh sh /x.sh\n"
+    )
+    (project / "images.yaml").write_text(
+        HEAD + "images:\n  a: {from: 'debian:bookworm', dockerfile: Dockerfile, secrets: ['id=s,src=s.txt']}\n"
+    )
+    for name, text in {"app/main.py": "print()\n", "tools/x.sh": "true\n", "s.txt": "secret\n"}.items():
+        (project / name).parent.mkdir(exist_ok=True)
+        (project / name).write_text(text)
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    for target in ("Dockerfile", "app/main.py", "tools/x.sh", "s.txt"):
+        for args in (("-o", target), ("graph", "-o", target)):
+            result = bakegen(*args, cwd=project)
+            assert result.returncode == 1 and "refusing to write over the input" in result.stderr, (args, result.stderr)
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
+    assert bakegen("-o", "docker-bake.hcl", cwd=project).returncode == 0  # a new file in the context is fine
+    assert bakegen("-o", "docker-bake.hcl", cwd=project).returncode == 0  # and so is writing it again

@@ -28,10 +28,18 @@ class Generated:
 def generated(source: Path, output: Path | None) -> Generated:
     project = load_project(source)
     output = output or files.default_output(source)
-    files.refuse_overwriting(output, source)
     dockerfiles = Dockerfiles(project.root)
+    files.refuse_overwriting(output, source, *_inputs(project, dockerfiles, output))
     checks, problems = resolve_checks(project, dockerfiles)
     return Generated(project, output, render_bake(project, output, checks=checks), dockerfiles, checks, problems)
+
+
+def _inputs(project: Project, dockerfiles: Dockerfiles, output: Path) -> list[Path]:
+    if not output.exists():  # a new file harms nothing
+        return []
+    from bakegen.checks import project_inputs
+
+    return project_inputs(project, dockerfiles)
 
 
 def stale_diff(output: Path, text: str) -> str | None:

@@ -16,7 +16,11 @@ def run(args) -> int:
     project = load_project(source)
     if args.output and args.output != "-":
         output = Path(args.output)
-        files.refuse_overwriting(output, source)
+        if output.exists():  # not over an input of the project (a new file harms nothing)
+            from bakegen.checks import project_inputs
+            from bakegen.dockerfile import Dockerfiles
+
+            files.refuse_overwriting(output, source, *project_inputs(project, Dockerfiles(project.root)))
         name = os.path.relpath(source.resolve(), output.resolve().parent)
         text = render_mermaid(project, name)
         if output.suffix.lower() == ".md":
