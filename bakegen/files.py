@@ -41,7 +41,8 @@ def find_source(given: str | None) -> Path:
 
 
 def default_output(source: Path) -> Path:
-    return source.parent / DEFAULT_OUTPUT
+    """docker-bake.hcl beside images.yaml; for a stream (-f /dev/stdin) in the working directory."""
+    return (source.parent if source.is_file() else Path.cwd()) / DEFAULT_OUTPUT
 
 
 def refuse_overwriting(output: Path, *inputs: Path) -> None:

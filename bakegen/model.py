@@ -31,6 +31,7 @@ from bakegen.yamldoc import Document, load_document, parse_document
 if TYPE_CHECKING:
     import jsonschema
 
+DEFAULT_NAME = "images.yaml"
 # Matched with fullmatch: `$` would also match before a final newline.
 ID_RE = re.compile(r"[A-Za-z0-9_-]+")
 CONTEXT_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -196,7 +197,9 @@ def schema() -> dict:
 def load_project(path: str | Path, display_name: str | None = None) -> Project:
     path = Path(path)
     doc = load_document(path, display_name or display_path(path))
-    return build_project(doc, path)
+    # A stream (-f /dev/stdin, a pipe) has no folder of its own: its paths are relative to
+    # the working directory, never to /dev.
+    return build_project(doc, path if path.is_file() else Path.cwd() / DEFAULT_NAME)
 
 
 def parse_project(text: str, path: str | Path = "images.yaml", lenient: bool = False) -> Project:

@@ -314,3 +314,13 @@ def test_no_output_replaces_an_input_of_the_project(project):
     assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
     assert bakegen("-o", "docker-bake.hcl", cwd=project).returncode == 0  # a new file in the context is fine
     assert bakegen("-o", "docker-bake.hcl", cwd=project).returncode == 0  # and so is writing it again
+
+
+def test_images_yaml_from_stdin_keeps_paths_in_the_working_directory(project):
+    text = (project / "images.yaml").read_text()
+    result = subprocess.run(
+        [sys.executable, "-m", "bakegen", "-f", "/dev/stdin"], cwd=project, input=text, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert (project / "docker-bake.hcl").exists() and 'context = "."' in (project / "docker-bake.hcl").read_text()
+    assert "/dev" not in result.stderr
