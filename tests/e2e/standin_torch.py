@@ -28,7 +28,9 @@ TORCH_NPU = "2.7.1"
 TORCHVISION = "0.22.1"
 
 _MODULES = {
-    "torch": 'STANDIN = True\n__version__ = "{version}"\n\n\ndef compiled_with_cxx11_abi():\n    return True\n',
+    # torch.version.cuda is None: the CPU build, as pytorch-npu.dockerfile checks
+    "torch": 'STANDIN = True\n__version__ = "{version}"\n\n\nclass version:\n    cuda = None\n\n\n'
+    'def compiled_with_cxx11_abi():\n    return True\n',
     "torch_npu": 'raise ImportError("stand-in torch_npu: importing the real one needs the NPU driver")\n',
     "torchvision": '__version__ = "{version}"\n',
 }
@@ -62,7 +64,8 @@ def write_wheels(folder: Path) -> list[Path]:
     return [
         write_wheel(folder, "torch", TORCH),
         write_wheel(folder, "torch_npu", TORCH_NPU),
-        write_wheel(folder, "torchvision", TORCHVISION),
+        # the CPU build's local label: amd64 asks for torchvision==X+cpu, arm64's ==X matches it too
+        write_wheel(folder, "torchvision", f"{TORCHVISION}+cpu"),
     ]
 
 

@@ -60,6 +60,9 @@ def chain_images(platforms: list[str]) -> dict[str, dict]:
                 "TORCH_VERSION": "2.7.1",
                 "TORCH_NPU_VERSION": standin_torch.TORCH_NPU,
                 "TORCHVISION_VERSION": standin_torch.TORCHVISION,
+                # amd64 takes the CPU build from this index by default (download.pytorch.org,
+                # out of reach here): empty means the pipconf index, the stand-in wheels
+                "TORCH_CPU_INDEX_URL": "",
             },
             "platforms": list(platforms),
             "secrets": [f"id=pipconf,env={STANDIN_PIP_CONF}", SECRETS[1]],
