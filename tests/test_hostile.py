@@ -324,3 +324,15 @@ def test_images_yaml_from_stdin_keeps_paths_in_the_working_directory(project):
     assert result.returncode == 0, result.stderr
     assert (project / "docker-bake.hcl").exists() and 'context = "."' in (project / "docker-bake.hcl").read_text()
     assert "/dev" not in result.stderr
+
+
+def test_the_bake_file_may_be_rewritten_even_when_a_dockerfile_copies_the_whole_context(project):
+    (project / "Dockerfile").write_text(CONVENTIONAL_DOCKERFILE + "COPY . /src\n")
+    assert bakegen(cwd=project).returncode == 0
+    (project / "images.yaml").write_text((project / "images.yaml").read_text().replace("Dockerfile}", "Dockerfile, tags: ['x:1']}"))
+    result = bakegen(cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "x:1" in (project / "docker-bake.hcl").read_text()
+    (project / "notes.txt").write_text("mine\n")  # a file of the project the Dockerfile copies
+    assert bakegen("-o", "notes.txt", cwd=project).returncode == 1
+    assert (project / "notes.txt").read_text() == "mine\n"

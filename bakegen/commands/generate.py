@@ -35,7 +35,7 @@ def generated(source: Path, output: Path | None) -> Generated:
 
 
 def _inputs(project: Project, dockerfiles: Dockerfiles, output: Path) -> list[Path]:
-    if not output.exists():  # a new file harms nothing
+    if not output.is_file() or files.written_by_bakegen(output):  # a new file, or bakegen's own
         return []
     from bakegen.checks import project_inputs
 

@@ -16,7 +16,7 @@ def run(args) -> int:
     project = load_project(source)
     if args.output and args.output != "-":
         output = Path(args.output)
-        if output.exists():  # not over an input of the project (a new file harms nothing)
+        if output.is_file() and not files.written_by_bakegen(output):  # not over an input of the project
             from bakegen.checks import project_inputs
             from bakegen.dockerfile import Dockerfiles
 
