@@ -110,5 +110,9 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """ "; did you mean 'x'?" for the closest choice, or "" when none is close."""
     import difflib  # only on the way to an error message
 
-    close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
+    options = sorted(choices)
+    same_but_case = [option for option in options if option.lower() == name.lower()]
+    if same_but_case:  # names are case-sensitive; a different case is the likeliest slip
+        return f"; did you mean '{same_but_case[0]}'?"
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""

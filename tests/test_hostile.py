@@ -336,3 +336,28 @@ def test_the_bake_file_may_be_rewritten_even_when_a_dockerfile_copies_the_whole_
     (project / "notes.txt").write_text("mine\n")  # a file of the project the Dockerfile copies
     assert bakegen("-o", "notes.txt", cwd=project).returncode == 1
     assert (project / "notes.txt").read_text() == "mine\n"
+
+
+def test_a_build_that_fails_on_its_arguments_leaves_the_bake_file_as_it_was(project):
+    assert bakegen(cwd=project).returncode == 0
+    before = (project / "docker-bake.hcl").read_bytes()
+    (project / "images.yaml").write_text((project / "images.yaml").read_text() + "  b: " + OK + "\n")  # now stale
+    result = bakegen("build", "A", "--builder", "none", cwd=project)
+    assert result.returncode == 2 and "unknown target 'A'; did you mean 'a'?" in result.stderr
+    assert (project / "docker-bake.hcl").read_bytes() == before
+
+
+def test_the_build_failure_summary_keeps_what_the_step_printed():
+    from bakegen.commands.build import failure_summary
+
+    plain = (
+        "#7 [app 2/2] RUN foo --bar\n#7 0.105 /bin/sh: 1: foo: not found\n#7 ERROR: process did not complete\n"
+        "------\n > [app 2/2] RUN foo --bar:\n0.105 /bin/sh: 1: foo: not found\n------\n"
+        "Dockerfile:3\n--------------------\nERROR: failed to build: process \"/bin/sh -c foo --bar\" did not "
+        "complete successfully: exit code: 127\n"
+    )
+    assert failure_summary(plain).splitlines() == [
+        "failing step [app 2/2] RUN foo --bar",
+        "  it printed: /bin/sh: 1: foo: not found",
+        'ERROR: failed to build: process "/bin/sh -c foo --bar" did not complete successfully: exit code: 127',
+    ]

@@ -91,12 +91,22 @@ DOCKERFILE_STEP = re.compile(r"^\[[^\]]*\d+/\d+\] ")
 
 
 def failure_summary(stderr: str) -> str:
-    """The lines of buildx's output that say what failed: the step and the ERROR."""
+    """The lines of buildx's output that say what failed: the step, the last lines it printed
+    (the runtime's cause, e.g. `/bin/sh: 1: foo: not found`) and the ERROR."""
     steps, errors = [], []
+    causes: list[str] = []  # what the failing step printed last: the runtime's own words
+    in_block = False
     for line in stderr.splitlines():
         text = line.strip()
+        if in_block:
+            if text.startswith("------"):
+                in_block = False
+            elif text:
+                causes.append(re.sub(r"^\d+\.\d+ ", "", text))
+            continue
         if re.match(r"^> \[[^\]]+\] ", text) and text not in steps:
             steps.append(text.rstrip(":"))
+            in_block = text.endswith(":")
         elif re.match(r"^(ERROR|error)[: ]", text):
             errors.append(text)
         elif text.startswith("{") and '"error"' in text:
@@ -114,14 +124,15 @@ def failure_summary(stderr: str) -> str:
     for step in steps:
         unique.setdefault(step.split("] ", 1)[-1], step)
     steps = list(unique.values())
-    lines = [f"failing step {s.lstrip('> ')}" for s in steps[-3:]] + errors[-3:]
+    lines = [f"failing step {s.lstrip('> ')}" for s in steps[-3:]]
+    lines += [f"  it printed: {cause}" for cause in causes[-2:]] + errors[-3:]
     return "\n".join(lines) if lines else stderr.strip()[-2000:]
 
 
 def run(args) -> int:
-    result = prepare(args, "build")
-    project, output = result.project, result.output
     targets = args.targets or ["default"]
+    result = prepare(args, "build", targets)
+    project, output = result.project, result.output
     overrides = _key_values(args.set, "--set")
     if args.call:
         overrides["*.call"] = args.call
@@ -159,7 +170,7 @@ def run(args) -> int:
     return 0
 
 
-def prepare(args, verb: str) -> Generated:
+def prepare(args, verb: str, names: Sequence[str] = ()) -> Generated:
     """What `bakegen build` and `bakegen test` do first: load images.yaml, refuse a build
     that breaks the version rules (unless --force), regenerate a stale docker-bake.hcl."""
     source = files.find_source(args.file)
@@ -172,6 +183,8 @@ def prepare(args, verb: str) -> Generated:
         if not args.force:
             raise BakegenError(f"version rules failed (see above); fix images.yaml, or pass --force to {verb} anyway")
         print(f"bakegen {verb}: --force given: building despite the version rule errors above", file=sys.stderr)
+    # A build that fails on its own arguments leaves the bake file as it was.
+    result.project.graph.expand(names)  # unknown target and group names fail here, with a suggestion
     if files.read_text(result.output) != result.text:
         files.write_atomic(result.output, result.text)
         print(f"regenerated {result.output}", file=sys.stderr)

@@ -30,6 +30,8 @@ def test_failing_run_reports_step_and_touches_nothing(tmp_path, make_project, en
         assert summary.startswith("docker buildx bake broken failed (exit 1)"), support.show(result)
         assert "about-to-fail" in summary, support.show(result)
         assert "exit code: 1" in summary, support.show(result)
+        if progress == "plain":  # the step's own last words, where buildx prints them
+            assert "it printed: about-to-fail" in summary, support.show(result)
 
     assert project.images_yaml.read_bytes() == images_before
     assert project.bake_file.read_bytes() == bake_before
