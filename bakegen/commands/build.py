@@ -95,18 +95,19 @@ def failure_summary(stderr: str) -> str:
     (the runtime's cause, e.g. `/bin/sh: 1: foo: not found`) and the ERROR."""
     steps, errors = [], []
     causes: list[str] = []  # what the failing step printed last: the runtime's own words
-    in_block = False
+    in_block = False  # buildx's excerpt: "------", " > [step]:", what it printed, "------"
+    previous = ""
     for line in stderr.splitlines():
         text = line.strip()
+        before, previous = previous, text
+        if in_block and (text.startswith(("------", "> [", "ERROR")) or not text):
+            in_block = False
         if in_block:
-            if text.startswith("------"):
-                in_block = False
-            elif text:
-                causes.append(re.sub(r"^\d+\.\d+ ", "", text))
+            causes.append(re.sub(r"^\d+\.\d+ ", "", text))
             continue
         if re.match(r"^> \[[^\]]+\] ", text) and text not in steps:
             steps.append(text.rstrip(":"))
-            in_block = text.endswith(":")
+            in_block = text.endswith(":") and before.startswith("------")
         elif re.match(r"^(ERROR|error)[: ]", text):
             errors.append(text)
         elif text.startswith("{") and '"error"' in text:
