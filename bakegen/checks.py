@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bakegen import files
 from bakegen.dockerfile import Dockerfile, Dockerfiles, convention_problems
 from bakegen.errors import Diagnostic, did_you_mean
 from bakegen.model import Image, Project
@@ -172,9 +173,8 @@ def _unset_contexts(project: Project, image: Image, dockerfile: Dockerfile) -> l
 def project_inputs(project: Project, dockerfiles: Dockerfiles) -> list[Path]:
     """The files a build of the project reads, which no output may replace: every Dockerfile,
     every secret file, and what the Dockerfiles copy or bind-mount from their build context
-    (COPY/ADD sources, RUN --mount=type=bind,source=...; a folder stands for what is in it)."""
+    (a folder stands for what is in it)."""
     found: set[Path] = set()
-    copied: dict[tuple[str, str], list[str]] = {}  # (context, Dockerfile) -> sources, parsed once
     for image in project.images.values():
         for local in image.local_paths:
             if local.role == "secret":
@@ -183,35 +183,15 @@ def project_inputs(project: Project, dockerfiles: Dockerfiles) -> list[Path]:
         if dockerfile is None or image.dockerfile_path is None:
             continue
         found.add(project.root / image.dockerfile_path)
-        key = (image.context, image.dockerfile_path)
-        if key not in copied:
-            copied[key] = _context_sources(dockerfile)
         context = project.root / image.context
-        for source in copied[key]:
+        for source in dockerfile.context_sources:
             found.update(context.glob(source) if any(c in source for c in "*?[") else [context / source])
     return sorted(found)
 
 
-def _context_sources(dockerfile: Dockerfile) -> list[str]:
-    """What the Dockerfile reads from its build context (not from a stage or a named context)."""
-    import shlex
-
-    sources = []
-    for step in dockerfile.instructions:
-        try:
-            words = shlex.split(step.rest.split("\n", 1)[0])
-        except ValueError:
-            continue
-        if step.keyword in ("COPY", "ADD"):
-            if any(word.startswith("--from=") for word in words):
-                continue
-            plain = [word for word in words if not word.startswith("--") and not word.startswith("<<")]
-            sources += [word.lstrip("/") for word in plain[:-1] if "://" not in word and "$" not in word]
-        elif step.keyword == "RUN":
-            for word in words:
-                if word.startswith("--mount=") and "type=bind" in word and "from=" not in word:
-                    fields = dict(field.partition("=")[::2] for field in word[len("--mount=") :].split(","))
-                    source = fields.get("source") or fields.get("src")
-                    if source and "$" not in source:
-                        sources.append(source.lstrip("/"))
-    return sources
+def inputs_an_output_would_replace(project: Project, dockerfiles: Dockerfiles, output: Path) -> list[Path]:
+    """project_inputs, for an output that exists and that bakegen did not write: a new file,
+    or one bakegen generated (a bake file that `COPY . /src` takes along), harms nothing."""
+    if not output.is_file() or files.written_by_bakegen(output):
+        return []
+    return project_inputs(project, dockerfiles)

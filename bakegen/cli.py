@@ -47,6 +47,15 @@ def _generate_options(parser: argparse.ArgumentParser, default) -> None:
     )
 
 
+def _progress_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--progress",
+        default="auto",
+        choices=["auto", "plain", "tty", "quiet", "rawjson"],
+        help="buildx progress output",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bakegen",
@@ -134,12 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--call", metavar="METHOD", help="bake evaluation method instead of building, e.g. check")
     p.add_argument("--print", action="store_true", help="print the resolved bake configuration, build nothing")
-    p.add_argument(
-        "--progress",
-        default="auto",
-        choices=["auto", "plain", "tty", "quiet", "rawjson"],
-        help="buildx progress output",
-    )
+    _progress_option(p)
     p.add_argument("--no-cache", action="store_true", help="do not use the build cache")
     p.add_argument("--metadata-file", metavar="FILE", help="write buildx's result metadata to FILE")
     p.add_argument("--force", action="store_true", help="build even when Ascend version rules fail")
@@ -150,12 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("targets", nargs="*", metavar="TARGET", help="images or groups to test (default: all)")
     p.add_argument("--builder", metavar="NAME", help="buildx builder to use")
     p.add_argument("--platform", metavar="P", help="test only this platform, e.g. linux/amd64")
-    p.add_argument(
-        "--progress",
-        default="auto",
-        choices=["auto", "plain", "tty", "quiet", "rawjson"],
-        help="buildx progress output",
-    )
+    _progress_option(p)
     p.add_argument("--json", action="store_true", help="print the results as JSON (for CI)")
     p.add_argument("--force", action="store_true", help="build and test even when Ascend version rules fail")
 

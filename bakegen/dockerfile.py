@@ -118,6 +118,9 @@ class Dockerfile:
     context_uses: tuple[ContextUse, ...] = ()
     numpy_pins: tuple[NumpyPin, ...] = ()
     stages: tuple[Stage, ...] = ()
+    # what COPY/ADD (not --from) and RUN --mount=type=bind (not from=) read from the build
+    # context, relative to it; globs as written
+    context_sources: tuple[str, ...] = ()
     problems: tuple[Diagnostic, ...] = ()  # what could not be read or parsed
 
     @property
@@ -189,6 +192,7 @@ def parse_dockerfile(text: str, shown: str = "Dockerfile", path: Path | None = N
             for number, line in enumerate(heredoc.body.split("\n"), start=heredoc.line):
                 if not line.lstrip().startswith("#"):  # a comment of the script
                     pins.extend(_numpy_pins(line, number))
+    sources = [source for step in instructions for source in _context_sources(step, escape)]
     stages = {f.stage.lower() for f in froms if f.stage}
     for step in instructions:
         for name in _context_names(step, escape):
@@ -205,6 +209,7 @@ def parse_dockerfile(text: str, shown: str = "Dockerfile", path: Path | None = N
         context_uses=tuple(uses),
         numpy_pins=tuple(pins),
         stages=tuple(Stage(base, tuple(steps)) for base, steps in built),
+        context_sources=tuple(sources),
         problems=tuple(problems),
     )
 
@@ -402,6 +407,27 @@ def _context_names(step: Instruction, escape: str) -> list[str]:
             if flag.startswith("--from=") and flag[len("--from=") :]:
                 names.append(flag[len("--from=") :])
     return names
+
+
+def _context_sources(step: Instruction, escape: str) -> list[str]:
+    """What the step reads from the build context: COPY/ADD sources unless --from=, and
+    RUN --mount=type=bind sources without from= (variables and URLs left out)."""
+    words = _words(step.rest, escape)
+    flags = _flags(words)
+    if step.keyword in ("COPY", "ADD"):
+        if any(flag.startswith("--from=") for flag in flags):
+            return []
+        paths = [word for word in words[len(flags) :] if not word.startswith("<<")][:-1]  # the last is the dest
+        return [path.lstrip("/") for path in paths if "://" not in path and "$" not in path]
+    sources = []
+    if step.keyword == "RUN":
+        for flag in flags:
+            if flag.startswith("--mount="):
+                fields = dict(field.partition("=")[::2] for field in flag[len("--mount=") :].split(","))
+                source = fields.get("source") or fields.get("src")
+                if fields.get("type") == "bind" and "from" not in fields and source and "$" not in source:
+                    sources.append(source.lstrip("/"))
+    return sources
 
 
 CONFIG_KEYWORDS = ("USER", "WORKDIR", "ENV", "ENTRYPOINT", "CMD", "EXPOSE")

@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bakegen import files, rules
+from bakegen import checks, files, rules
 from bakegen.dockerfile import Dockerfiles
 from bakegen.emit.bake import render_bake
 from bakegen.errors import Diagnostic, UsageError
@@ -29,17 +29,10 @@ def generated(source: Path, output: Path | None) -> Generated:
     project = load_project(source)
     output = output or files.default_output(source)
     dockerfiles = Dockerfiles(project.root)
-    files.refuse_overwriting(output, source, *_inputs(project, dockerfiles, output))
-    checks, problems = resolve_checks(project, dockerfiles)
-    return Generated(project, output, render_bake(project, output, checks=checks), dockerfiles, checks, problems)
-
-
-def _inputs(project: Project, dockerfiles: Dockerfiles, output: Path) -> list[Path]:
-    if not output.is_file() or files.written_by_bakegen(output):  # a new file, or bakegen's own
-        return []
-    from bakegen.checks import project_inputs
-
-    return project_inputs(project, dockerfiles)
+    files.refuse_overwriting(output, source, *checks.inputs_an_output_would_replace(project, dockerfiles, output))
+    image_checks, problems = resolve_checks(project, dockerfiles)
+    text = render_bake(project, output, checks=image_checks)
+    return Generated(project, output, text, dockerfiles, image_checks, problems)
 
 
 def stale_diff(output: Path, text: str) -> str | None:
@@ -62,8 +55,6 @@ def stale_diff(output: Path, text: str) -> str | None:
 
 
 def run(args) -> int:
-    from bakegen import checks  # `bakegen build` does not need it
-
     source = files.find_source(args.file)
     to_stdout = args.output == "-"  # paths in it are then relative to images.yaml's folder
     if to_stdout and args.check:

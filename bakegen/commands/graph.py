@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from bakegen import files
+from bakegen.checks import inputs_an_output_would_replace
+from bakegen.dockerfile import Dockerfiles
 from bakegen.emit.mermaid import render_mermaid
 from bakegen.model import load_project
 
@@ -16,11 +18,9 @@ def run(args) -> int:
     project = load_project(source)
     if args.output and args.output != "-":
         output = Path(args.output)
-        if output.is_file() and not files.written_by_bakegen(output):  # not over an input of the project
-            from bakegen.checks import project_inputs
-            from bakegen.dockerfile import Dockerfiles
-
-            files.refuse_overwriting(output, source, *project_inputs(project, Dockerfiles(project.root)))
+        files.refuse_overwriting(
+            output, source, *inputs_an_output_would_replace(project, Dockerfiles(project.root), output)
+        )
         name = os.path.relpath(source.resolve(), output.resolve().parent)
         text = render_mermaid(project, name)
         if output.suffix.lower() == ".md":
