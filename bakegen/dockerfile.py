@@ -139,6 +139,9 @@ class Dockerfiles:
         self.root = Path(root)  # the folder of images.yaml
         self._parsed: dict[Path, Dockerfile | None] = {}
         self._written: dict[str, Dockerfile | None] = {}  # by the path images.yaml gives: no resolve() per image
+        # What the run worked out from these Dockerfiles and a project, for the next caller that
+        # needs the same (the version rules and the test checks both need each image's facts).
+        self.derived: dict[str, tuple[object, object]] = {}  # name -> (project, value)
 
     def get(self, image: Image) -> Dockerfile | None:
         """The image's Dockerfile; None when its context is not local or the file does not exist

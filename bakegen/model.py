@@ -282,7 +282,7 @@ def _image(doc: Document, image_id: str, raw: dict, defaults: dict, ids: Mapping
 
     def texts(field: str) -> dict[str, str]:
         return {
-            name: scalar_as_written(doc, source(field, name), value)
+            name: value if isinstance(value, str) else scalar_as_written(doc, source(field, name), value)
             for name, value in (merged.get(field) or {}).items()
         }
 
@@ -730,13 +730,13 @@ def _tag_problems(doc: Document, variables: Mapping[str, str], images: Mapping[s
         )
     for image in images.values():
         for i, tag in enumerate(image.tags):
-            where = doc.where(("images", image.id, "tags", i))
+            written = ("images", image.id, "tags", i)  # its position, only for a problem
             if "\0" in tag:
                 continue  # said once, as a NUL character
             if not tag_has_registry(tag) and not registry:
                 problems.append(
                     Diagnostic(
-                        where,
+                        doc.where(written),
                         f"tag '{tag}' has no registry host, so it gets ${{REGISTRY}}/ in front, but "
                         "no REGISTRY variable is declared (or it is empty); add "
                         "'variables: {REGISTRY: <registry/org>}' or write the full reference",
@@ -749,14 +749,16 @@ def _tag_problems(doc: Document, variables: Mapping[str, str], images: Mapping[s
                 shown = "" if pushed == tag or not registry else f" (pushed as '{pushed}')"
                 problems.append(
                     Diagnostic(
-                        where, f"tag '{tag}'{shown} is not a valid image reference: {invalid}", code="invalid-tag"
+                        doc.where(written),
+                        f"tag '{tag}'{shown} is not a valid image reference: {invalid}",
+                        code="invalid-tag",
                     )
                 )
             if pushed in seen and seen[pushed] != image.id:
                 same = "" if pushed == tag else f" (pushed as '{pushed}')"
                 problems.append(
                     Diagnostic(
-                        where,
+                        doc.where(written),
                         f"duplicate tag '{tag}'{same}: image '{seen[pushed]}' already produces it; "
                         "give each image its own tag",
                         code="duplicate-tag",
@@ -764,7 +766,9 @@ def _tag_problems(doc: Document, variables: Mapping[str, str], images: Mapping[s
                 )
             elif pushed in seen:
                 problems.append(
-                    Diagnostic(where, f"tag '{tag}' is listed twice for '{image.id}'", code="duplicate-tag")
+                    Diagnostic(
+                        doc.where(written), f"tag '{tag}' is listed twice for '{image.id}'", code="duplicate-tag"
+                    )
                 )
             seen.setdefault(pushed, image.id)
     return problems

@@ -114,7 +114,17 @@ def _as_specs(value: str) -> list[str]:
 
 
 def image_facts(project: Project, dockerfiles: Dockerfiles) -> dict[str, dict[str, Setting]]:
-    """Every image's facts, its Dockerfile's numpy pins included (the Dockerfiles come parsed)."""
+    """Every image's facts, its Dockerfile's numpy pins included (the Dockerfiles come parsed).
+    Worked out once per run: the Dockerfiles keep them for the next caller."""
+    known = dockerfiles.derived.get("image_facts")
+    if known is not None and known[0] is project:
+        return known[1]  # type: ignore[return-value]
+    facts = _image_facts(project, dockerfiles)
+    dockerfiles.derived["image_facts"] = (project, facts)
+    return facts
+
+
+def _image_facts(project: Project, dockerfiles: Dockerfiles) -> dict[str, dict[str, Setting]]:
     numpy_pins: dict[str, list[str]] = {}
     for image_id, image in project.images.items():
         dockerfile = dockerfiles.get(image)
