@@ -639,3 +639,16 @@ def test_an_absolute_inputs_glob_is_refused_where_it_is_written():
         "images.yaml:6:14: error: images.a.inputs.0: '/etc/passwd' is an absolute path; inputs are globs "
         "relative to images.yaml, e.g. 'requirements/*.txt'"
     ]
+
+
+def test_check_warns_of_an_inputs_glob_that_matches_nothing(repo):
+    edit(repo, "images.yaml", 'inputs: ["requirements/*.txt"]', 'inputs: ["requirements/*.txt", "requirement/*.txt"]')
+    edit(repo, "images.yaml", "defaults:\n", "defaults:\n  inputs: [docs/*.md, nothing-here]\n")
+    out = run("check", "--json")
+    found = [(d["line"], d["column"], d["severity"], d["message"]) for d in json.loads(out.stdout)]
+    unmatched = "matches no file or folder (relative to images.yaml), so `bakegen affected` never sees a change there"
+    # the default is said once, where it is written, not for each image
+    assert [f for f in found if "inputs:" in f[3]] == [
+        (5, 23, "warning", f"inputs: 'nothing-here' {unmatched}; fix the glob or remove it"),
+        (31, 36, "warning", f"inputs: 'requirement/*.txt' {unmatched}; fix the glob or remove it"),
+    ]
