@@ -109,6 +109,7 @@ class Image:
     tests: tuple[ImageTest, ...] = ()  # its own; bakegen.imagetests adds the inherited and generated
     skip_tests: tuple[tuple[str, Position], ...] = ()  # check names switched off here, and where
     service: Service | None = None  # its own
+    inputs: tuple[str, ...] = ()  # globs relative to images.yaml: more files it depends on (`bakegen affected`)
 
     @property
     def base_ref(self) -> str:
@@ -332,6 +333,7 @@ def _image(doc: Document, image_id: str, raw: dict, defaults: dict, ids: Mapping
             for i, name in enumerate(raw.get("skip-tests") or ())
         ),
         service=_service(doc, image_id, raw.get("service")),
+        inputs=tuple(merged.get("inputs") or ()),
     )
 
 
@@ -444,6 +446,11 @@ def _schema_message(err: jsonschema.ValidationError, path: tuple) -> str:
         return f"{field}: expected {expected}, got {got}"
     if v == "pattern" and "platforms" in path:
         return f"{field}: {err.instance!r} is not a platform like linux/arm64 or linux/amd64"
+    if v == "pattern" and "inputs" in path:
+        return (
+            f"{field}: {err.instance!r} is an absolute path; inputs are globs relative to images.yaml, "
+            "e.g. 'requirements/*.txt'"
+        )
     if v == "pattern" and "secrets" in path:
         return f"{field}: {err.instance!r} has no id=...; write e.g. 'id=pipconf,env=PIP_CONF'"
     if "propertyNames" in err.schema_path and "contexts" in path:

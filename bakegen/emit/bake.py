@@ -194,6 +194,12 @@ def base_context(image: Image) -> str:
     return f"docker-image://{image.external_base}"
 
 
+def target_attributes(project: Project, image: Image) -> dict[str, hcl.Value]:
+    """What the bake file says of an image (paths relative to images.yaml's folder): what is
+    built, so `bakegen affected` compares images by it."""
+    return dict(_target(project, image, project.root.resolve()))
+
+
 def _target(
     project: Project, image: Image, out_dir: Path, narrowed: tuple[str, ...] | None = None
 ) -> list[tuple[str, hcl.Value]]:
