@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bakegen import hcl
-from bakegen.emit import comment_text
+from bakegen.emit import attest, comment_text
 from bakegen.graph import TEST_GROUP, test_target
 from bakegen.hcl import Expr
 from bakegen.model import IMAGE, PATH, Image, Project, secret_fields, secret_file_key, tag_has_registry
@@ -74,6 +74,7 @@ def render_bake(
         parts.append(hcl.block("variable", [name], [("default", value)]))
     if CACHE_VARIABLE not in variables:
         parts.append(hcl.block("variable", [CACHE_VARIABLE], [("default", ""), ("description", CACHE_HELP)]))
+    parts.extend(attest.blocks(variables))
 
     if plan is None:
         for name, members in graph.groups.items():
@@ -172,6 +173,7 @@ def _target(
     if platforms:
         attrs.append(("platforms", list(platforms)))
     attrs.append(("labels", _labels(project, image)))
+    attrs.append(("attest", attest.attribute(image)))
     if image.secrets:
         attrs.append(("secret", [_secret(project, s, out_dir) for s in image.secrets]))
     ref = hcl.template(("var", CACHE_VARIABLE), ("lit", f":{image.id}"))
