@@ -1,4 +1,4 @@
-"""`bakegen matrix`: JSON for CI matrix builds (one job per target, or per wave)."""
+"""`bakegen matrix`: JSON for CI matrix builds (one job per target or per (target, platform), or per wave)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ from bakegen.model import load_project
 def run(args) -> int:
     project = load_project(files.find_source(args.file))
     selection = project.graph.expand(args.targets) if args.targets else None
+    split = args.split_platforms
     data: object = (
-        emit.waves(project, selection) if args.waves else emit.matrix(project, selection, leaves_only=args.leaves)
+        emit.waves(project, selection, split_platforms=split)
+        if args.waves
+        else emit.matrix(project, selection, leaves_only=args.leaves, split_platforms=split)
     )
     print(json.dumps(data, separators=(",", ":")) if args.compact else json.dumps(data, indent=2))
     return 0
