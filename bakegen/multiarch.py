@@ -14,7 +14,8 @@ context has an entry without a digest. Which platform a digest is for, bake says
 a plain image manifest (the descriptor's ``platform``); with attestations the digest is an
 index without one. `bakegen build` therefore writes the platform into each entry it
 pushed (``bakegen.platform``); for a file of a plain `docker buildx bake` run, merge falls
-back on the descriptor and on the provenance bake records.
+back on the descriptor. Not on the provenance bake records: its ``environment.platform``
+is the platform the build ran on, not the one it built for.
 
 imagetools create takes such an index as a source as it is: the new index lists the image
 manifest and its attestation manifest (platform unknown/unknown) of every source.
@@ -38,7 +39,6 @@ from bakegen.model import Project, resolve_tag
 DIGEST_KEY = "containerimage.digest"
 DESCRIPTOR_KEY = "containerimage.descriptor"
 NAME_KEY = "image.name"
-PROVENANCE_KEY = "buildx.build.provenance"
 PLATFORM_KEY = "bakegen.platform"  # written by `bakegen build --push-by-digest`
 
 
@@ -244,12 +244,7 @@ def _platform(entry: dict) -> str | None:
         p = descriptor["platform"]
         if p.get("os") and p.get("architecture"):
             return "/".join(filter(None, (p["os"], p["architecture"], p.get("variant"))))
-    provenance = entry.get(PROVENANCE_KEY)
-    try:  # SLSA provenance v0.2, as buildx records it by default
-        platform = provenance["invocation"]["environment"]["platform"]  # type: ignore[index]
-    except (KeyError, TypeError):
-        return None
-    return platform if isinstance(platform, str) and "," not in platform else None
+    return None
 
 
 # --- the merge ----------------------------------------------------------------------------------
