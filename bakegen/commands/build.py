@@ -132,6 +132,11 @@ def failure_summary(stderr: str) -> str:
 
 def run(args) -> int:
     targets = args.targets or ["default"]
+    if args.push_by_digest and (not args.platform or not args.metadata_file or args.push or args.load):
+        raise UsageError(
+            "--push-by-digest goes with --platform P and --metadata-file F (merge reads the digests "
+            "from it), and without --push or --load"
+        )
     result = prepare(args, "build", targets)
     project, output = result.project, result.output
     overrides = _key_values(args.set, "--set")
@@ -142,11 +147,6 @@ def run(args) -> int:
     if args.platform:
         overrides.update(multiarch.platform_overrides(project, requested, args.platform))
     if args.push_by_digest:
-        if not args.platform or not args.metadata_file or args.push or args.load:
-            raise UsageError(
-                "--push-by-digest goes with --platform P and --metadata-file F (merge reads the digests "
-                "from it), and without --push or --load"
-            )
         bake_vars = multiarch.bake_variables(project, variables)
         overrides.update(multiarch.digest_push_overrides(project, requested, bake_vars))
     plan = plan_build(project, targets, overrides)  # unknown names fail here, with a suggestion
