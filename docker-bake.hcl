@@ -10,6 +10,24 @@ variable "CACHE_REF" {
   description = "Registry repository for the build cache (e.g. localhost:5000/cache); empty = no registry cache. Each target uses the tag <repository>:<target>."
 }
 
+variable "ATTEST_PROVENANCE" {
+  default = ""
+  description = "Provenance of every image: \"false\", \"min\" or \"max\" (\"true\" = min); empty = as images.yaml says."
+}
+
+variable "ATTEST_SBOM" {
+  default = ""
+  description = "SBOM of every image: \"true\" or \"false\"; empty = as images.yaml says."
+}
+
+function "bakegen_attest" {
+  params = [provenance, sbom]
+  result = [
+    "type=provenance,${(ATTEST_PROVENANCE == "" ? provenance : ATTEST_PROVENANCE) == "false" ? "disabled=true" : "mode=${(ATTEST_PROVENANCE == "" ? provenance : ATTEST_PROVENANCE) == "true" ? "min" : (ATTEST_PROVENANCE == "" ? provenance : ATTEST_PROVENANCE)}"}",
+    "type=sbom,disabled=${(ATTEST_SBOM == "" ? sbom : ATTEST_SBOM) == "true" ? "false" : "true"}",
+  ]
+}
+
 group "default" {
   targets = [
     "ascend-vllm",
@@ -198,6 +216,7 @@ target "ascend-vllm" {
     "org.opencontainers.image.description" = "Official vllm-ascend v0.23.0 image (CANN 9.1.0) with the ModelArts user"
     "org.opencontainers.image.title" = "ascend-vllm"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:ascend-vllm"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:ascend-vllm,mode=max"]
@@ -222,6 +241,7 @@ target "python-3-10" {
     "org.opencontainers.image.description" = "Ubuntu 22.04 with Python 3.10, pip and the ModelArts user ma-user"
     "org.opencontainers.image.title" = "python-3-10"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:python-3-10"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:python-3-10,mode=max"]
@@ -246,6 +266,7 @@ target "python-3-12" {
     "org.opencontainers.image.description" = "Ubuntu 22.04 with Python 3.12 (deadsnakes), pip and the ModelArts user ma-user"
     "org.opencontainers.image.title" = "python-3-12"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:python-3-12"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:python-3-12,mode=max"]
@@ -275,6 +296,7 @@ target "cann-8-2rc1-310p" {
     "org.opencontainers.image.description" = "CANN 8.2.RC1 toolkit, kernels and NNAL for Atlas 300I (310P)"
     "org.opencontainers.image.title" = "cann-8-2rc1-310p"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-2rc1-310p"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-2rc1-310p,mode=max"]
@@ -303,6 +325,7 @@ target "cann-8-2rc1-910b" {
     "org.opencontainers.image.description" = "CANN 8.2.RC1 toolkit, kernels and NNAL for Atlas A2 (910B)"
     "org.opencontainers.image.title" = "cann-8-2rc1-910b"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-2rc1-910b"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-2rc1-910b,mode=max"]
@@ -332,6 +355,7 @@ target "cann-8-3rc1-910b" {
     "org.opencontainers.image.description" = "CANN 8.3.RC1 toolkit, kernels and NNAL for Atlas A2 (910B)"
     "org.opencontainers.image.title" = "cann-8-3rc1-910b"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-3rc1-910b"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-3rc1-910b,mode=max"]
@@ -362,6 +386,7 @@ target "cann-8-5-0-910b" {
     "org.opencontainers.image.description" = "CANN 8.5.0 toolkit, ops and NNAL for Atlas A2 (910B)"
     "org.opencontainers.image.title" = "cann-8-5-0-910b"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-910b"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-910b,mode=max"]
@@ -392,6 +417,7 @@ target "cann-8-5-0-a3" {
     "org.opencontainers.image.description" = "CANN 8.5.0 toolkit, ops and NNAL for Atlas A3"
     "org.opencontainers.image.title" = "cann-8-5-0-a3"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-a3"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-a3,mode=max"]
@@ -421,6 +447,7 @@ target "cann-9-1-0-910b" {
     "org.opencontainers.image.description" = "CANN 9.1.0 toolkit, ops and NNAL for Atlas A2 (910B)"
     "org.opencontainers.image.title" = "cann-9-1-0-910b"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-9-1-0-910b"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-9-1-0-910b,mode=max"]
@@ -442,6 +469,7 @@ target "flask-api" {
     "org.opencontainers.image.description" = "ModelArts inference service skeleton (Flask + gunicorn on port 8080)"
     "org.opencontainers.image.title" = "flask-api"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:flask-api"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:flask-api,mode=max"]
@@ -467,6 +495,7 @@ target "pytorch-cpu" {
     "org.opencontainers.image.description" = "PyTorch 2.7.1 and torchvision 0.22.1, CPU-only wheels"
     "org.opencontainers.image.title" = "pytorch-cpu"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-cpu"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-cpu,mode=max"]
@@ -491,6 +520,7 @@ target "mindspore-910b" {
     "org.opencontainers.image.description" = "MindSpore 2.7.2 on CANN 8.5.0 for Atlas A2 (910B)"
     "org.opencontainers.image.title" = "mindspore-910b"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:mindspore-910b"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:mindspore-910b,mode=max"]
@@ -517,6 +547,7 @@ target "pytorch-npu-310p" {
     "org.opencontainers.image.description" = "PyTorch 2.5.1 with torch_npu 2.5.1.post1 on CANN 8.2.RC1 for Atlas 300I (310P)"
     "org.opencontainers.image.title" = "pytorch-npu-310p"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-310p"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-310p,mode=max"]
@@ -543,6 +574,7 @@ target "pytorch-npu-910b" {
     "org.opencontainers.image.description" = "PyTorch 2.7.1 with torch_npu 2.7.1 on CANN 8.3.RC1 for Atlas A2 (910B)"
     "org.opencontainers.image.title" = "pytorch-npu-910b"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b,mode=max"]
@@ -569,6 +601,7 @@ target "pytorch-npu-910b-cann850" {
     "org.opencontainers.image.description" = "PyTorch 2.8.0 with torch_npu 2.8.0.post2 on CANN 8.5.0 for Atlas A2 (910B)"
     "org.opencontainers.image.title" = "pytorch-npu-910b-cann850"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann850"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann850,mode=max"]
@@ -595,6 +628,7 @@ target "pytorch-npu-910b-cann910" {
     "org.opencontainers.image.description" = "PyTorch 2.12.0 with torch_npu 2.12.0 on CANN 9.1.0 for Atlas A2 (910B)"
     "org.opencontainers.image.title" = "pytorch-npu-910b-cann910"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann910"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann910,mode=max"]
@@ -621,6 +655,7 @@ target "pytorch-npu-a3" {
     "org.opencontainers.image.description" = "PyTorch 2.8.0 with torch_npu 2.8.0.post2 on CANN 8.5.0 for Atlas A3"
     "org.opencontainers.image.title" = "pytorch-npu-a3"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-a3"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-a3,mode=max"]
@@ -642,6 +677,7 @@ target "yolo-cpu" {
     "org.opencontainers.image.description" = "Ultralytics YOLO with headless OpenCV on PyTorch 2.7.1 (CPU)"
     "org.opencontainers.image.title" = "yolo-cpu"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-cpu"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-cpu,mode=max"]
@@ -669,6 +705,7 @@ target "llm-training-910b" {
     "org.opencontainers.image.description" = "LLM fine-tuning (transformers, accelerate, peft, datasets) on PyTorch 2.8.0 + torch_npu, CANN 8.5.0 with NNAL (910B)"
     "org.opencontainers.image.title" = "llm-training-910b"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:llm-training-910b"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:llm-training-910b,mode=max"]
@@ -694,6 +731,7 @@ target "msit-msmodelslim" {
     "org.opencontainers.image.description" = "msit 8.2.0 and msModelSlim 26.1.0 (PyPI) model tools on PyTorch 2.7.1 + torch_npu (910B)"
     "org.opencontainers.image.title" = "msit-msmodelslim"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:msit-msmodelslim"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:msit-msmodelslim,mode=max"]
@@ -715,6 +753,7 @@ target "transformers-inference-910b" {
     "org.opencontainers.image.description" = "ModelArts inference service (transformers pipeline, gunicorn on port 8080) on PyTorch 2.7.1 + torch_npu (910B)"
     "org.opencontainers.image.title" = "transformers-inference-910b"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:transformers-inference-910b"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:transformers-inference-910b,mode=max"]
@@ -736,6 +775,7 @@ target "yolo-310p" {
     "org.opencontainers.image.description" = "Ultralytics YOLO with headless OpenCV on PyTorch 2.5.1 + torch_npu (310P)"
     "org.opencontainers.image.title" = "yolo-310p"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-310p"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-310p,mode=max"]
@@ -757,6 +797,7 @@ target "yolo-910b" {
     "org.opencontainers.image.description" = "Ultralytics YOLO with headless OpenCV on PyTorch 2.7.1 + torch_npu (910B)"
     "org.opencontainers.image.title" = "yolo-910b"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
   cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-910b"]
   cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-910b,mode=max"]

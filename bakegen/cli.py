@@ -26,6 +26,7 @@ COMMANDS = {
         "list the images a change since a git ref affects (to rebuild, or with --tests to re-test)",
     ),
     "build": ("build", "regenerate if needed, then run `docker buildx bake`"),
+    "merge": ("merge", "make each target's tags one multi-platform index of its per-platform digests"),
     "test": ("test", "run each image's checks in BuildKit (building what is missing) and report"),
     "import": ("import_compose", "convert the old dockerfile-compose.yaml into images.yaml"),
 }
@@ -126,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--waves", action="store_true", help="print the build waves (a list of lists) instead; not with --leaves"
     )
+    p.add_argument(
+        "--split-platforms",
+        action="store_true",
+        help="one job per (target, platform), with a runner hint `arch` and a job-safe `name`; "
+        "with --waves, waves of such jobs",
+    )
     p.add_argument("--compact", action="store_true", help="one line (for $GITHUB_OUTPUT)")
     p.add_argument(
         "--affected-since",
@@ -176,7 +183,32 @@ def build_parser() -> argparse.ArgumentParser:
     _progress_option(p)
     p.add_argument("--no-cache", action="store_true", help="do not use the build cache")
     p.add_argument("--metadata-file", metavar="FILE", help="write buildx's result metadata to FILE")
+    p.add_argument("--platform", metavar="P", help="build the targets for this one platform, e.g. linux/arm64")
+    p.add_argument(
+        "--push-by-digest",
+        action="store_true",
+        help="push the targets under no tag (with --platform and --metadata-file), for `bakegen merge`",
+    )
     p.add_argument("--force", action="store_true", help="build even when Ascend version rules fail")
+
+    p = sub.add_parser("merge", help=COMMANDS["merge"][1], description=COMMANDS["merge"][1])
+    _file_option(p, keep)
+    p.add_argument("targets", nargs="+", metavar="TARGET", help="images or groups whose tags to make")
+    p.add_argument(
+        "--metadata-dir",
+        required=True,
+        metavar="DIR",
+        help="the per-platform jobs' metadata files (*.json, in DIR or its subfolders)",
+    )
+    p.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="bake variable, e.g. REGISTRY=localhost:5000/me",
+    )
+    p.add_argument("--builder", metavar="NAME", help="buildx builder to use")
+    p.add_argument("--dry-run", action="store_true", help="print the imagetools commands, push nothing")
 
     p = sub.add_parser("test", help=COMMANDS["test"][1], description=COMMANDS["test"][1])
     _file_option(p, keep)

@@ -89,7 +89,7 @@ def test_parents_come_before_children_and_groups():
     assert g["layer-application"] == ["torch-910b"]
     assert not {"base", "framework", "application"} & set(g)  # names people give images
     assert g["npu-910b"] == ["torch-910b"]
-    assert hclread.variables(text) == {"REGISTRY": "xuopoj", "CACHE_REF": ""}
+    assert hclread.variables(text) == {"REGISTRY": "xuopoj", "CACHE_REF": "", "ATTEST_PROVENANCE": "", "ATTEST_SBOM": ""}
 
 
 def test_generation_is_deterministic_and_says_how_it_was_made():

@@ -32,7 +32,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from bakegen import files, rules
+from bakegen import files, multiarch, rules
 from bakegen.commands.generate import Generated, generated
 from bakegen.emit.bake import render_bake
 from bakegen.errors import BakegenError, Diagnostic, Position, UsageError
@@ -132,15 +132,33 @@ def failure_summary(stderr: str) -> str:
 
 def run(args) -> int:
     targets = args.targets or ["default"]
+    if args.push_by_digest and (not args.platform or not args.metadata_file or args.push or args.load):
+        raise UsageError(
+            "--push-by-digest goes with --platform P and --metadata-file F (merge reads the digests "
+            "from it), and without --push or --load"
+        )
     result = prepare(args, "build", targets)
     project, output = result.project, result.output
     overrides = _key_values(args.set, "--set")
     if args.call:
         overrides["*.call"] = args.call
-    plan = plan_build(project, targets, overrides)  # unknown names fail here, with a suggestion
     variables = _key_values(args.var, "--var")
+    requested = project.graph.expand(targets)
+    if args.platform:
+        overrides.update(multiarch.platform_overrides(project, requested, args.platform))
+    if args.push_by_digest:
+        bake_vars = multiarch.bake_variables(project, variables)
+        overrides.update(multiarch.digest_push_overrides(project, requested, bake_vars))
+    plan = plan_build(project, targets, overrides)  # unknown names fail here, with a suggestion
     # Paths the user typed are relative to where they typed them; bake runs beside the bake file.
     metadata_file = str(Path(args.metadata_file).resolve()) if args.metadata_file else None
+    if metadata_file:
+        try:
+            Path(metadata_file).parent.mkdir(parents=True, exist_ok=True)  # bake refuses a missing folder
+        except OSError as exc:
+            raise BakegenError(
+                Diagnostic(Position(args.metadata_file), f"cannot create its folder: {exc.strerror}")
+            ) from None
     overrides = {key: _absolute_dest(key, value) for key, value in overrides_for(plan, project, overrides).items()}
     outside = [
         dest
@@ -168,6 +186,9 @@ def run(args) -> int:
         verb="build",
         names=targets,
     )
+    if args.push_by_digest and metadata_file and not args.print:
+        for pushed in multiarch.record_platform(Path(metadata_file), plan.requested, args.platform):
+            print(f"pushed {pushed.target} {pushed.platform}: {pushed.names[0]}@{pushed.digest}")
     return 0
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bakegen import hcl
-from bakegen.emit import comment_text
+from bakegen.emit import attest, comment_text
 from bakegen.graph import TEST_GROUP, test_target
 from bakegen.hcl import Expr
 from bakegen.imagetests import inline_dockerfile
@@ -96,6 +96,7 @@ def bake_pieces(
         parts.append(hcl.block("variable", [name], [("default", value)]))
     if CACHE_VARIABLE not in variables:
         parts.append(hcl.block("variable", [CACHE_VARIABLE], [("default", ""), ("description", CACHE_HELP)]))
+    parts.extend(attest.blocks(variables))
 
     if plan is None:
         for name, members in graph.groups.items():
@@ -171,14 +172,15 @@ def _relative(path: Path, out_dir: Path) -> str:
 
 def _local_path(project: Project, value: str, out_dir: Path) -> str:
     """A path written relative to images.yaml, as the bake file (run from its folder) must see it."""
-    root = _resolved(project.root)
+    root = _resolved(project.root, os.getcwd())
     if os.path.isabs(value) or root == out_dir:
         return value
     return _relative(root / value, out_dir)
 
 
 @cache
-def _resolved(path: Path) -> Path:
+def _resolved(path: Path, cwd: str) -> Path:
+    """path.resolve(), once per path and working folder (a relative path depends on it)."""
     return path.resolve()
 
 
@@ -235,6 +237,7 @@ def _target(
     if platforms:
         attrs.append(("platforms", list(platforms)))
     attrs.append(("labels", _labels(project, image)))
+    attrs.append(("attest", attest.attribute(image)))
     if image.secrets:
         attrs.append(("secret", [_secret(project, s, out_dir) for s in image.secrets]))
     ref = hcl.template(("var", CACHE_VARIABLE), ("lit", f":{image.id}"))
