@@ -10,6 +10,85 @@ variable "CACHE_REF" {
   description = "Registry repository for the build cache (e.g. localhost:5000/cache); empty = no registry cache. Each target uses the tag <repository>:<target>."
 }
 
+variable "CACHE_SUFFIX" {
+  default = ""
+  description = "Added to each registry cache tag, <target>-<suffix> (e.g. the branch); characters a tag may not hold become '-'."
+}
+
+variable "CACHE_FALLBACK_SUFFIX" {
+  default = ""
+  description = "Registry cache tags also read, never written: <target>-<suffix> (e.g. main, the suffix of the main branch's builds)."
+}
+
+variable "CACHE_DIR" {
+  default = ""
+  description = "Folder of local build caches, one sub-folder per target; empty = none."
+}
+
+variable "CACHE_GHA" {
+  default = ""
+  description = "GitHub Actions cache: 1 (scope <target>) or a scope prefix (scope <prefix>-<target>); empty, 0 or false = none."
+}
+
+variable "CACHE_SCOPE_SUFFIX" {
+  default = ""
+  description = "Added to every cache key, <target>-<suffix>: set it to the platform in a job that builds one platform of a target."
+}
+
+function "bakegen_tag_text" {
+  params = [text]
+  result = regex_replace(text, "[^A-Za-z0-9_.-]", "-")
+}
+
+function "bakegen_cache_key" {
+  params = [target]
+  result = CACHE_SCOPE_SUFFIX == "" ? target : "${target}-${bakegen_tag_text(CACHE_SCOPE_SUFFIX)}"
+}
+
+function "bakegen_registry_cache" {
+  params = [key, suffix]
+  result = suffix == "" ? "type=registry,ref=${CACHE_REF}:${key}" : "type=registry,ref=${CACHE_REF}:${key}-${bakegen_tag_text(suffix)}"
+}
+
+function "bakegen_gha_scope" {
+  params = [key]
+  result = contains(["1", "true"], lower(CACHE_GHA)) ? key : "${CACHE_GHA}-${key}"
+}
+
+function "bakegen_cache_from" {
+  params = [target]
+  result = concat(
+    CACHE_REF == "" ? [] : [bakegen_registry_cache(bakegen_cache_key(target), CACHE_SUFFIX)],
+    CACHE_REF == "" || CACHE_FALLBACK_SUFFIX == "" || CACHE_FALLBACK_SUFFIX == CACHE_SUFFIX ? [] : [bakegen_registry_cache(bakegen_cache_key(target), CACHE_FALLBACK_SUFFIX)],
+    CACHE_DIR == "" ? [] : ["type=local,src=${CACHE_DIR}/${bakegen_cache_key(target)}"],
+    contains(["", "0", "false"], lower(CACHE_GHA)) ? [] : ["type=gha,scope=${bakegen_gha_scope(bakegen_cache_key(target))}"],
+  )
+}
+
+function "bakegen_cache_to" {
+  params = [target]
+  result = concat(
+    CACHE_REF == "" ? [] : ["${bakegen_registry_cache(bakegen_cache_key(target), CACHE_SUFFIX)},mode=max"],
+    CACHE_DIR == "" ? [] : ["type=local,dest=${CACHE_DIR}/${bakegen_cache_key(target)},mode=max"],
+    contains(["", "0", "false"], lower(CACHE_GHA)) ? [] : ["type=gha,scope=${bakegen_gha_scope(bakegen_cache_key(target))},mode=max"],
+  )
+}
+
+variable "BASE_MIRROR_DOCKERHUB" {
+  default = ""
+  description = "Mirror of Docker Hub for external bases (e.g. swr.cn-north-4.myhuaweicloud.com): ubuntu:22.04 is read as <mirror>/library/ubuntu:22.04; empty = Docker Hub."
+}
+
+variable "BASE_MIRROR_QUAY" {
+  default = ""
+  description = "Mirror of quay.io for external bases: quay.io/ascend/x:1 is read as <mirror>/ascend/x:1; empty = quay.io."
+}
+
+function "bakegen_base_image" {
+  params = [mirror, path, reference]
+  result = mirror == "" ? "docker-image://${reference}" : format("docker-image://%s/%s", trimsuffix(mirror, "/"), path)
+}
+
 group "default" {
   targets = [
     "ascend-vllm",
@@ -184,7 +263,7 @@ target "ascend-vllm" {
   context = "."
   dockerfile = "dockerfiles/vllm.dockerfile"
   contexts = {
-    "base" = "docker-image://quay.io/ascend/vllm-ascend:v0.23.0"
+    "base" = bakegen_base_image(BASE_MIRROR_QUAY, "ascend/vllm-ascend:v0.23.0", "quay.io/ascend/vllm-ascend:v0.23.0")
   }
   args = {
     "VLLM_ASCEND_VERSION" = "v0.23.0"
@@ -199,8 +278,8 @@ target "ascend-vllm" {
     "org.opencontainers.image.title" = "ascend-vllm"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:ascend-vllm"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:ascend-vllm,mode=max"]
+  cache-from = bakegen_cache_from("ascend-vllm")
+  cache-to = bakegen_cache_to("ascend-vllm")
 }
 
 target "python-3-10" {
@@ -208,7 +287,7 @@ target "python-3-10" {
   context = "."
   dockerfile = "dockerfiles/python.dockerfile"
   contexts = {
-    "base" = "docker-image://ubuntu:22.04"
+    "base" = bakegen_base_image(BASE_MIRROR_DOCKERHUB, "library/ubuntu:22.04", "ubuntu:22.04")
   }
   args = {
     "PYTHON_VERSION" = "3.10"
@@ -223,8 +302,8 @@ target "python-3-10" {
     "org.opencontainers.image.title" = "python-3-10"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:python-3-10"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:python-3-10,mode=max"]
+  cache-from = bakegen_cache_from("python-3-10")
+  cache-to = bakegen_cache_to("python-3-10")
 }
 
 target "python-3-12" {
@@ -232,7 +311,7 @@ target "python-3-12" {
   context = "."
   dockerfile = "dockerfiles/python.dockerfile"
   contexts = {
-    "base" = "docker-image://ubuntu:22.04"
+    "base" = bakegen_base_image(BASE_MIRROR_DOCKERHUB, "library/ubuntu:22.04", "ubuntu:22.04")
   }
   args = {
     "PYTHON_VERSION" = "3.12"
@@ -247,8 +326,8 @@ target "python-3-12" {
     "org.opencontainers.image.title" = "python-3-12"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:python-3-12"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:python-3-12,mode=max"]
+  cache-from = bakegen_cache_from("python-3-12")
+  cache-to = bakegen_cache_to("python-3-12")
 }
 
 target "cann-8-2rc1-310p" {
@@ -276,8 +355,8 @@ target "cann-8-2rc1-310p" {
     "org.opencontainers.image.title" = "cann-8-2rc1-310p"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-2rc1-310p"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-2rc1-310p,mode=max"]
+  cache-from = bakegen_cache_from("cann-8-2rc1-310p")
+  cache-to = bakegen_cache_to("cann-8-2rc1-310p")
 }
 
 target "cann-8-2rc1-910b" {
@@ -304,8 +383,8 @@ target "cann-8-2rc1-910b" {
     "org.opencontainers.image.title" = "cann-8-2rc1-910b"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-2rc1-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-2rc1-910b,mode=max"]
+  cache-from = bakegen_cache_from("cann-8-2rc1-910b")
+  cache-to = bakegen_cache_to("cann-8-2rc1-910b")
 }
 
 target "cann-8-3rc1-910b" {
@@ -333,8 +412,8 @@ target "cann-8-3rc1-910b" {
     "org.opencontainers.image.title" = "cann-8-3rc1-910b"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-3rc1-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-3rc1-910b,mode=max"]
+  cache-from = bakegen_cache_from("cann-8-3rc1-910b")
+  cache-to = bakegen_cache_to("cann-8-3rc1-910b")
 }
 
 target "cann-8-5-0-910b" {
@@ -363,8 +442,8 @@ target "cann-8-5-0-910b" {
     "org.opencontainers.image.title" = "cann-8-5-0-910b"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-910b,mode=max"]
+  cache-from = bakegen_cache_from("cann-8-5-0-910b")
+  cache-to = bakegen_cache_to("cann-8-5-0-910b")
 }
 
 target "cann-8-5-0-a3" {
@@ -393,8 +472,8 @@ target "cann-8-5-0-a3" {
     "org.opencontainers.image.title" = "cann-8-5-0-a3"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-a3"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-a3,mode=max"]
+  cache-from = bakegen_cache_from("cann-8-5-0-a3")
+  cache-to = bakegen_cache_to("cann-8-5-0-a3")
 }
 
 target "cann-9-1-0-910b" {
@@ -422,8 +501,8 @@ target "cann-9-1-0-910b" {
     "org.opencontainers.image.title" = "cann-9-1-0-910b"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-9-1-0-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-9-1-0-910b,mode=max"]
+  cache-from = bakegen_cache_from("cann-9-1-0-910b")
+  cache-to = bakegen_cache_to("cann-9-1-0-910b")
 }
 
 target "flask-api" {
@@ -443,8 +522,8 @@ target "flask-api" {
     "org.opencontainers.image.title" = "flask-api"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:flask-api"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:flask-api,mode=max"]
+  cache-from = bakegen_cache_from("flask-api")
+  cache-to = bakegen_cache_to("flask-api")
 }
 
 target "pytorch-cpu" {
@@ -468,8 +547,8 @@ target "pytorch-cpu" {
     "org.opencontainers.image.title" = "pytorch-cpu"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-cpu"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-cpu,mode=max"]
+  cache-from = bakegen_cache_from("pytorch-cpu")
+  cache-to = bakegen_cache_to("pytorch-cpu")
 }
 
 target "mindspore-910b" {
@@ -492,8 +571,8 @@ target "mindspore-910b" {
     "org.opencontainers.image.title" = "mindspore-910b"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:mindspore-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:mindspore-910b,mode=max"]
+  cache-from = bakegen_cache_from("mindspore-910b")
+  cache-to = bakegen_cache_to("mindspore-910b")
 }
 
 target "pytorch-npu-310p" {
@@ -518,8 +597,8 @@ target "pytorch-npu-310p" {
     "org.opencontainers.image.title" = "pytorch-npu-310p"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-310p"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-310p,mode=max"]
+  cache-from = bakegen_cache_from("pytorch-npu-310p")
+  cache-to = bakegen_cache_to("pytorch-npu-310p")
 }
 
 target "pytorch-npu-910b" {
@@ -544,8 +623,8 @@ target "pytorch-npu-910b" {
     "org.opencontainers.image.title" = "pytorch-npu-910b"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b,mode=max"]
+  cache-from = bakegen_cache_from("pytorch-npu-910b")
+  cache-to = bakegen_cache_to("pytorch-npu-910b")
 }
 
 target "pytorch-npu-910b-cann850" {
@@ -570,8 +649,8 @@ target "pytorch-npu-910b-cann850" {
     "org.opencontainers.image.title" = "pytorch-npu-910b-cann850"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann850"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann850,mode=max"]
+  cache-from = bakegen_cache_from("pytorch-npu-910b-cann850")
+  cache-to = bakegen_cache_to("pytorch-npu-910b-cann850")
 }
 
 target "pytorch-npu-910b-cann910" {
@@ -596,8 +675,8 @@ target "pytorch-npu-910b-cann910" {
     "org.opencontainers.image.title" = "pytorch-npu-910b-cann910"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann910"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann910,mode=max"]
+  cache-from = bakegen_cache_from("pytorch-npu-910b-cann910")
+  cache-to = bakegen_cache_to("pytorch-npu-910b-cann910")
 }
 
 target "pytorch-npu-a3" {
@@ -622,8 +701,8 @@ target "pytorch-npu-a3" {
     "org.opencontainers.image.title" = "pytorch-npu-a3"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-a3"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-a3,mode=max"]
+  cache-from = bakegen_cache_from("pytorch-npu-a3")
+  cache-to = bakegen_cache_to("pytorch-npu-a3")
 }
 
 target "yolo-cpu" {
@@ -643,8 +722,8 @@ target "yolo-cpu" {
     "org.opencontainers.image.title" = "yolo-cpu"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-cpu"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-cpu,mode=max"]
+  cache-from = bakegen_cache_from("yolo-cpu")
+  cache-to = bakegen_cache_to("yolo-cpu")
 }
 
 target "llm-training-910b" {
@@ -670,8 +749,8 @@ target "llm-training-910b" {
     "org.opencontainers.image.title" = "llm-training-910b"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:llm-training-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:llm-training-910b,mode=max"]
+  cache-from = bakegen_cache_from("llm-training-910b")
+  cache-to = bakegen_cache_to("llm-training-910b")
 }
 
 target "msit-msmodelslim" {
@@ -695,8 +774,8 @@ target "msit-msmodelslim" {
     "org.opencontainers.image.title" = "msit-msmodelslim"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:msit-msmodelslim"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:msit-msmodelslim,mode=max"]
+  cache-from = bakegen_cache_from("msit-msmodelslim")
+  cache-to = bakegen_cache_to("msit-msmodelslim")
 }
 
 target "transformers-inference-910b" {
@@ -716,8 +795,8 @@ target "transformers-inference-910b" {
     "org.opencontainers.image.title" = "transformers-inference-910b"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:transformers-inference-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:transformers-inference-910b,mode=max"]
+  cache-from = bakegen_cache_from("transformers-inference-910b")
+  cache-to = bakegen_cache_to("transformers-inference-910b")
 }
 
 target "yolo-310p" {
@@ -737,8 +816,8 @@ target "yolo-310p" {
     "org.opencontainers.image.title" = "yolo-310p"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-310p"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-310p,mode=max"]
+  cache-from = bakegen_cache_from("yolo-310p")
+  cache-to = bakegen_cache_to("yolo-310p")
 }
 
 target "yolo-910b" {
@@ -758,8 +837,8 @@ target "yolo-910b" {
     "org.opencontainers.image.title" = "yolo-910b"
   }
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-910b,mode=max"]
+  cache-from = bakegen_cache_from("yolo-910b")
+  cache-to = bakegen_cache_to("yolo-910b")
 }
 
 target "ascend-vllm-test" {

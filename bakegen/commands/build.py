@@ -32,7 +32,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from bakegen import files, rules
+from bakegen import bakevars, files, rules
 from bakegen.commands.generate import Generated, generated
 from bakegen.emit.bake import render_bake
 from bakegen.errors import BakegenError, Diagnostic, Position, UsageError
@@ -211,6 +211,13 @@ def bake_plan(
     variables = bake_args.setdefault("variables", {})
     out_dir = output.resolve().parent
     local = _outside_paths(project, plan.images, out_dir)
+    cache_dir = bakevars.local_cache_outside(project, variables, out_dir)
+    if cache_dir:
+        print(
+            f"bakegen {verb}: the local cache {cache_dir} is outside {out_dir}; granting bake access to it",
+            file=sys.stderr,
+        )
+        outside = [*outside, cache_dir]
     if local:
         print(
             f"bakegen {verb}: images.yaml names local paths outside "
