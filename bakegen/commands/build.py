@@ -28,17 +28,18 @@ import os
 import re
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from bakegen import bakevars, files, rules
+from bakegen import bakevars, files, metadata, rules
 from bakegen.commands.generate import Generated, generated
 from bakegen.emit.bake import render_bake
 from bakegen.errors import BakegenError, Diagnostic, Position, UsageError
 from bakegen.model import Project
 from bakegen.output import report
-from bakegen.plan import BuildPlan, overrides_for, plan_build
+from bakegen.plan import BuildPlan, overrides_for, plan_build, published
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
@@ -137,10 +138,37 @@ def run(args) -> int:
     overrides = _key_values(args.set, "--set")
     if args.call:
         overrides["*.call"] = args.call
-    plan = plan_build(project, targets, overrides)  # unknown names fail here, with a suggestion
+    names = list(targets)
+    if args.push:  # and the ancestors the pushed images are built on (bakegen.plan.published)
+        names = published(project, targets)
+        added = [i for i in names if i not in project.graph.expand(targets)]
+        if added:
+            print(f"bakegen build: --push also pushes what they are built on: {', '.join(added)}", file=sys.stderr)
+    plan = plan_build(project, names, overrides)  # unknown names fail here, with a suggestion
     variables = _key_values(args.var, "--var")
     # Paths the user typed are relative to where they typed them; bake runs beside the bake file.
     metadata_file = str(Path(args.metadata_file).resolve()) if args.metadata_file else None
+    report_push = args.push and not args.print and not args.call
+    with contextlib.ExitStack() as stack:
+        if report_push and metadata_file is None:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="bakegen-metadata-"))
+            metadata_file = str(Path(folder) / "metadata.json")
+        _build(args, project, output, plan, targets, overrides, variables, metadata_file)
+        if report_push and metadata_file is not None:
+            _print_pushed(metadata.pushed(metadata.read(Path(metadata_file)), plan.requested))
+    return 0
+
+
+def _print_pushed(images: Sequence[metadata.Pushed]) -> None:
+    """One line per pushed image on stdout: id, digest, tags."""
+    print(f"bakegen build: pushed {len(images)} image{'s' if len(images) != 1 else ''}:", file=sys.stderr)
+    width = max((len(p.image) for p in images), default=0)
+    for image in images:
+        print(f"{image.image:<{width}}  {image.digest or '(no digest)'}  {' '.join(image.tags)}".rstrip())
+    sys.stdout.flush()
+
+
+def _build(args, project, output, plan, targets, overrides, variables, metadata_file) -> None:
     overrides = {key: _absolute_dest(key, value) for key, value in overrides_for(plan, project, overrides).items()}
     outside = [
         dest
@@ -168,7 +196,6 @@ def run(args) -> int:
         verb="build",
         names=targets,
     )
-    return 0
 
 
 def prepare(args, verb: str, names: Sequence[str] = ()) -> Generated:
