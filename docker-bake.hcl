@@ -10,6 +10,85 @@ variable "CACHE_REF" {
   description = "Registry repository for the build cache (e.g. localhost:5000/cache); empty = no registry cache. Each target uses the tag <repository>:<target>."
 }
 
+variable "CACHE_SUFFIX" {
+  default = ""
+  description = "Added to each registry cache tag, <target>-<suffix> (e.g. the branch); characters a tag may not hold become '-'."
+}
+
+variable "CACHE_FALLBACK_SUFFIX" {
+  default = ""
+  description = "Registry cache tags also read, never written: <target>-<suffix> (e.g. main, the suffix of the main branch's builds)."
+}
+
+variable "CACHE_DIR" {
+  default = ""
+  description = "Folder of local build caches, one sub-folder per target; empty = none."
+}
+
+variable "CACHE_GHA" {
+  default = ""
+  description = "GitHub Actions cache: 1 (scope <target>) or a scope prefix (scope <prefix>-<target>); empty, 0 or false = none."
+}
+
+variable "CACHE_SCOPE_SUFFIX" {
+  default = ""
+  description = "Added to every cache key, <target>-<suffix>: set it to the platform in a job that builds one platform of a target."
+}
+
+function "bakegen_tag_text" {
+  params = [text]
+  result = regex_replace(text, "[^A-Za-z0-9_.-]", "-")
+}
+
+function "bakegen_cache_key" {
+  params = [target]
+  result = CACHE_SCOPE_SUFFIX == "" ? target : "${target}-${bakegen_tag_text(CACHE_SCOPE_SUFFIX)}"
+}
+
+function "bakegen_registry_cache" {
+  params = [key, suffix]
+  result = suffix == "" ? "type=registry,ref=${CACHE_REF}:${key}" : "type=registry,ref=${CACHE_REF}:${key}-${bakegen_tag_text(suffix)}"
+}
+
+function "bakegen_gha_scope" {
+  params = [key]
+  result = contains(["1", "true"], lower(CACHE_GHA)) ? key : "${CACHE_GHA}-${key}"
+}
+
+function "bakegen_cache_from" {
+  params = [target]
+  result = concat(
+    CACHE_REF == "" ? [] : [bakegen_registry_cache(bakegen_cache_key(target), CACHE_SUFFIX)],
+    CACHE_REF == "" || CACHE_FALLBACK_SUFFIX == "" || CACHE_FALLBACK_SUFFIX == CACHE_SUFFIX ? [] : [bakegen_registry_cache(bakegen_cache_key(target), CACHE_FALLBACK_SUFFIX)],
+    CACHE_DIR == "" ? [] : ["type=local,src=${CACHE_DIR}/${bakegen_cache_key(target)}"],
+    contains(["", "0", "false"], lower(CACHE_GHA)) ? [] : ["type=gha,scope=${bakegen_gha_scope(bakegen_cache_key(target))}"],
+  )
+}
+
+function "bakegen_cache_to" {
+  params = [target]
+  result = concat(
+    CACHE_REF == "" ? [] : ["${bakegen_registry_cache(bakegen_cache_key(target), CACHE_SUFFIX)},mode=max"],
+    CACHE_DIR == "" ? [] : ["type=local,dest=${CACHE_DIR}/${bakegen_cache_key(target)},mode=max"],
+    contains(["", "0", "false"], lower(CACHE_GHA)) ? [] : ["type=gha,scope=${bakegen_gha_scope(bakegen_cache_key(target))},mode=max"],
+  )
+}
+
+variable "BASE_MIRROR_DOCKERHUB" {
+  default = ""
+  description = "Mirror of Docker Hub for external bases (e.g. swr.cn-north-4.myhuaweicloud.com): ubuntu:22.04 is read as <mirror>/library/ubuntu:22.04; empty = Docker Hub."
+}
+
+variable "BASE_MIRROR_QUAY" {
+  default = ""
+  description = "Mirror of quay.io for external bases: quay.io/ascend/x:1 is read as <mirror>/ascend/x:1; empty = quay.io."
+}
+
+function "bakegen_base_image" {
+  params = [mirror, path, reference]
+  result = mirror == "" ? "docker-image://${reference}" : format("docker-image://%s/%s", trimsuffix(mirror, "/"), path)
+}
+
 variable "ATTEST_PROVENANCE" {
   default = ""
   description = "Provenance of every image: \"false\", \"min\" or \"max\" (\"true\" = min); empty = as images.yaml says."
@@ -202,7 +281,7 @@ target "ascend-vllm" {
   context = "."
   dockerfile = "dockerfiles/vllm.dockerfile"
   contexts = {
-    "base" = "docker-image://quay.io/ascend/vllm-ascend:v0.23.0"
+    "base" = bakegen_base_image(BASE_MIRROR_QUAY, "ascend/vllm-ascend:v0.23.0", "quay.io/ascend/vllm-ascend:v0.23.0")
   }
   args = {
     "VLLM_ASCEND_VERSION" = "v0.23.0"
@@ -218,8 +297,8 @@ target "ascend-vllm" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:ascend-vllm"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:ascend-vllm,mode=max"]
+  cache-from = bakegen_cache_from("ascend-vllm")
+  cache-to = bakegen_cache_to("ascend-vllm")
 }
 
 target "python-3-10" {
@@ -227,7 +306,7 @@ target "python-3-10" {
   context = "."
   dockerfile = "dockerfiles/python.dockerfile"
   contexts = {
-    "base" = "docker-image://ubuntu:22.04"
+    "base" = bakegen_base_image(BASE_MIRROR_DOCKERHUB, "library/ubuntu:22.04", "ubuntu:22.04")
   }
   args = {
     "PYTHON_VERSION" = "3.10"
@@ -243,8 +322,8 @@ target "python-3-10" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:python-3-10"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:python-3-10,mode=max"]
+  cache-from = bakegen_cache_from("python-3-10")
+  cache-to = bakegen_cache_to("python-3-10")
 }
 
 target "python-3-12" {
@@ -252,7 +331,7 @@ target "python-3-12" {
   context = "."
   dockerfile = "dockerfiles/python.dockerfile"
   contexts = {
-    "base" = "docker-image://ubuntu:22.04"
+    "base" = bakegen_base_image(BASE_MIRROR_DOCKERHUB, "library/ubuntu:22.04", "ubuntu:22.04")
   }
   args = {
     "PYTHON_VERSION" = "3.12"
@@ -268,8 +347,8 @@ target "python-3-12" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:python-3-12"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:python-3-12,mode=max"]
+  cache-from = bakegen_cache_from("python-3-12")
+  cache-to = bakegen_cache_to("python-3-12")
 }
 
 target "cann-8-2rc1-310p" {
@@ -298,8 +377,8 @@ target "cann-8-2rc1-310p" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-2rc1-310p"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-2rc1-310p,mode=max"]
+  cache-from = bakegen_cache_from("cann-8-2rc1-310p")
+  cache-to = bakegen_cache_to("cann-8-2rc1-310p")
 }
 
 target "cann-8-2rc1-910b" {
@@ -327,8 +406,8 @@ target "cann-8-2rc1-910b" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-2rc1-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-2rc1-910b,mode=max"]
+  cache-from = bakegen_cache_from("cann-8-2rc1-910b")
+  cache-to = bakegen_cache_to("cann-8-2rc1-910b")
 }
 
 target "cann-8-3rc1-910b" {
@@ -357,8 +436,8 @@ target "cann-8-3rc1-910b" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-3rc1-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-3rc1-910b,mode=max"]
+  cache-from = bakegen_cache_from("cann-8-3rc1-910b")
+  cache-to = bakegen_cache_to("cann-8-3rc1-910b")
 }
 
 target "cann-8-5-0-910b" {
@@ -388,8 +467,8 @@ target "cann-8-5-0-910b" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-910b,mode=max"]
+  cache-from = bakegen_cache_from("cann-8-5-0-910b")
+  cache-to = bakegen_cache_to("cann-8-5-0-910b")
 }
 
 target "cann-8-5-0-a3" {
@@ -419,8 +498,8 @@ target "cann-8-5-0-a3" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-a3"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-a3,mode=max"]
+  cache-from = bakegen_cache_from("cann-8-5-0-a3")
+  cache-to = bakegen_cache_to("cann-8-5-0-a3")
 }
 
 target "cann-9-1-0-910b" {
@@ -449,8 +528,8 @@ target "cann-9-1-0-910b" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-9-1-0-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-9-1-0-910b,mode=max"]
+  cache-from = bakegen_cache_from("cann-9-1-0-910b")
+  cache-to = bakegen_cache_to("cann-9-1-0-910b")
 }
 
 target "flask-api" {
@@ -471,8 +550,8 @@ target "flask-api" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:flask-api"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:flask-api,mode=max"]
+  cache-from = bakegen_cache_from("flask-api")
+  cache-to = bakegen_cache_to("flask-api")
 }
 
 target "pytorch-cpu" {
@@ -497,8 +576,8 @@ target "pytorch-cpu" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-cpu"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-cpu,mode=max"]
+  cache-from = bakegen_cache_from("pytorch-cpu")
+  cache-to = bakegen_cache_to("pytorch-cpu")
 }
 
 target "mindspore-910b" {
@@ -522,8 +601,8 @@ target "mindspore-910b" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:mindspore-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:mindspore-910b,mode=max"]
+  cache-from = bakegen_cache_from("mindspore-910b")
+  cache-to = bakegen_cache_to("mindspore-910b")
 }
 
 target "pytorch-npu-310p" {
@@ -549,8 +628,8 @@ target "pytorch-npu-310p" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-310p"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-310p,mode=max"]
+  cache-from = bakegen_cache_from("pytorch-npu-310p")
+  cache-to = bakegen_cache_to("pytorch-npu-310p")
 }
 
 target "pytorch-npu-910b" {
@@ -576,8 +655,8 @@ target "pytorch-npu-910b" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b,mode=max"]
+  cache-from = bakegen_cache_from("pytorch-npu-910b")
+  cache-to = bakegen_cache_to("pytorch-npu-910b")
 }
 
 target "pytorch-npu-910b-cann850" {
@@ -603,8 +682,8 @@ target "pytorch-npu-910b-cann850" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann850"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann850,mode=max"]
+  cache-from = bakegen_cache_from("pytorch-npu-910b-cann850")
+  cache-to = bakegen_cache_to("pytorch-npu-910b-cann850")
 }
 
 target "pytorch-npu-910b-cann910" {
@@ -630,8 +709,8 @@ target "pytorch-npu-910b-cann910" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann910"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann910,mode=max"]
+  cache-from = bakegen_cache_from("pytorch-npu-910b-cann910")
+  cache-to = bakegen_cache_to("pytorch-npu-910b-cann910")
 }
 
 target "pytorch-npu-a3" {
@@ -657,8 +736,8 @@ target "pytorch-npu-a3" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-a3"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-a3,mode=max"]
+  cache-from = bakegen_cache_from("pytorch-npu-a3")
+  cache-to = bakegen_cache_to("pytorch-npu-a3")
 }
 
 target "yolo-cpu" {
@@ -679,8 +758,8 @@ target "yolo-cpu" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-cpu"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-cpu,mode=max"]
+  cache-from = bakegen_cache_from("yolo-cpu")
+  cache-to = bakegen_cache_to("yolo-cpu")
 }
 
 target "llm-training-910b" {
@@ -707,8 +786,8 @@ target "llm-training-910b" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:llm-training-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:llm-training-910b,mode=max"]
+  cache-from = bakegen_cache_from("llm-training-910b")
+  cache-to = bakegen_cache_to("llm-training-910b")
 }
 
 target "msit-msmodelslim" {
@@ -733,8 +812,8 @@ target "msit-msmodelslim" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:msit-msmodelslim"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:msit-msmodelslim,mode=max"]
+  cache-from = bakegen_cache_from("msit-msmodelslim")
+  cache-to = bakegen_cache_to("msit-msmodelslim")
 }
 
 target "transformers-inference-910b" {
@@ -755,8 +834,8 @@ target "transformers-inference-910b" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:transformers-inference-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:transformers-inference-910b,mode=max"]
+  cache-from = bakegen_cache_from("transformers-inference-910b")
+  cache-to = bakegen_cache_to("transformers-inference-910b")
 }
 
 target "yolo-310p" {
@@ -777,8 +856,8 @@ target "yolo-310p" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-310p"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-310p,mode=max"]
+  cache-from = bakegen_cache_from("yolo-310p")
+  cache-to = bakegen_cache_to("yolo-310p")
 }
 
 target "yolo-910b" {
@@ -799,8 +878,8 @@ target "yolo-910b" {
   }
   attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-910b,mode=max"]
+  cache-from = bakegen_cache_from("yolo-910b")
+  cache-to = bakegen_cache_to("yolo-910b")
 }
 
 # The inline Dockerfiles of the test targets, each distinct one once (images with the same checks share one).
