@@ -187,6 +187,7 @@ target "ascend-vllm" {
     "base" = "docker-image://quay.io/ascend/vllm-ascend:v0.23.0"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "VLLM_ASCEND_VERSION" = "v0.23.0"
   }
   tags = ["${REGISTRY}/vllm-ascend:v0.23.0-modelarts", "${REGISTRY}/ascend-vllm:v0.23.0"]
@@ -211,6 +212,7 @@ target "python-3-10" {
     "base" = "docker-image://ubuntu:22.04"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "PYTHON_VERSION" = "3.10"
   }
   tags = ["${REGISTRY}/python:3.10"]
@@ -235,6 +237,7 @@ target "python-3-12" {
     "base" = "docker-image://ubuntu:22.04"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "PYTHON_VERSION" = "3.12"
   }
   tags = ["${REGISTRY}/python:3.12"]
@@ -261,6 +264,7 @@ target "cann-8-2rc1-310p" {
   }
   args = {
     "ATB_CXX_ABI" = "0"
+    "BASE_IMAGE" = "base"
     "CANN_VERSION" = "8.2.RC1"
     "CHIP" = "310p"
     "COMPONENTS" = "toolkit,kernels,nnal"
@@ -289,6 +293,7 @@ target "cann-8-2rc1-910b" {
     "cann-packages" = "packages/cann/8.2.RC1"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "CANN_VERSION" = "8.2.RC1"
     "CHIP" = "910b"
     "COMPONENTS" = "toolkit,kernels,nnal"
@@ -318,6 +323,7 @@ target "cann-8-3rc1-910b" {
   }
   args = {
     "ATB_CXX_ABI" = "1"
+    "BASE_IMAGE" = "base"
     "CANN_VERSION" = "8.3.RC1"
     "CHIP" = "910b"
     "COMPONENTS" = "toolkit,kernels,nnal"
@@ -348,6 +354,7 @@ target "cann-8-5-0-910b" {
   args = {
     "ASCEND_TOOLKIT_HOME" = "/usr/local/Ascend/cann-8.5.0"
     "ATB_CXX_ABI" = "1"
+    "BASE_IMAGE" = "base"
     "CANN_VERSION" = "8.5.0"
     "CHIP" = "910b"
     "COMPONENTS" = "toolkit,ops,nnal"
@@ -378,6 +385,7 @@ target "cann-8-5-0-a3" {
   args = {
     "ASCEND_TOOLKIT_HOME" = "/usr/local/Ascend/cann-8.5.0"
     "ATB_CXX_ABI" = "1"
+    "BASE_IMAGE" = "base"
     "CANN_VERSION" = "8.5.0"
     "CHIP" = "a3"
     "COMPONENTS" = "toolkit,ops,nnal"
@@ -408,6 +416,7 @@ target "cann-9-1-0-910b" {
   args = {
     "ASCEND_TOOLKIT_HOME" = "/usr/local/Ascend/cann-9.1.0"
     "ATB_CXX_ABI" = "1"
+    "BASE_IMAGE" = "base"
     "CANN_VERSION" = "9.1.0"
     "CHIP" = "910b"
     "COMPONENTS" = "toolkit,ops,nnal"
@@ -433,6 +442,9 @@ target "flask-api" {
   contexts = {
     "base" = "target:python-3-10"
   }
+  args = {
+    "BASE_IMAGE" = "base"
+  }
   tags = ["${REGISTRY}/flask-api:py3.10", "${REGISTRY}/flask-api:latest"]
   platforms = ["linux/amd64", "linux/arm64"]
   labels = {
@@ -455,6 +467,7 @@ target "pytorch-cpu" {
     "base" = "target:python-3-10"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "TORCHVISION_VERSION" = "0.22.1"
     "TORCH_VERSION" = "2.7.1"
   }
@@ -480,6 +493,7 @@ target "mindspore-910b" {
     "base" = "target:cann-8-5-0-910b"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "MINDSPORE_VERSION" = "2.7.2"
   }
   tags = ["${REGISTRY}/mindspore:2.7.2-910b-cann8.5.0"]
@@ -504,6 +518,7 @@ target "pytorch-npu-310p" {
     "base" = "target:cann-8-2rc1-310p"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "TORCHVISION_VERSION" = "0.20.1"
     "TORCH_NPU_VERSION" = "2.5.1.post1"
     "TORCH_VERSION" = "2.5.1"
@@ -530,6 +545,7 @@ target "pytorch-npu-910b" {
     "base" = "target:cann-8-3rc1-910b"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "TORCHVISION_VERSION" = "0.22.1"
     "TORCH_NPU_VERSION" = "2.7.1"
     "TORCH_VERSION" = "2.7.1"
@@ -556,6 +572,7 @@ target "pytorch-npu-910b-cann850" {
     "base" = "target:cann-8-5-0-910b"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "TORCHVISION_VERSION" = "0.23.0"
     "TORCH_NPU_VERSION" = "2.8.0.post2"
     "TORCH_VERSION" = "2.8.0"
@@ -582,6 +599,7 @@ target "pytorch-npu-910b-cann910" {
     "base" = "target:cann-9-1-0-910b"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "TORCHVISION_VERSION" = "0.27.0"
     "TORCH_NPU_VERSION" = "2.12.0"
     "TORCH_VERSION" = "2.12.0"
@@ -608,6 +626,7 @@ target "pytorch-npu-a3" {
     "base" = "target:cann-8-5-0-a3"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "TORCHVISION_VERSION" = "0.23.0"
     "TORCH_NPU_VERSION" = "2.8.0.post2"
     "TORCH_VERSION" = "2.8.0"
@@ -633,6 +652,9 @@ target "yolo-cpu" {
   contexts = {
     "base" = "target:pytorch-cpu"
   }
+  args = {
+    "BASE_IMAGE" = "base"
+  }
   tags = ["${REGISTRY}/yolo:cpu", "${REGISTRY}/yolo:v11-cpu"]
   platforms = ["linux/amd64", "linux/arm64"]
   labels = {
@@ -656,6 +678,7 @@ target "llm-training-910b" {
   }
   args = {
     "ACCELERATE_VERSION" = "1.11.0"
+    "BASE_IMAGE" = "base"
     "DATASETS_VERSION" = "4.4.1"
     "PEFT_VERSION" = "0.17.1"
     "TRANSFORMERS_VERSION" = "4.57.6"
@@ -682,6 +705,7 @@ target "msit-msmodelslim" {
     "base" = "target:pytorch-npu-910b"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "MSIT_VERSION" = "8.2.0"
     "MSMODELSLIM_VERSION" = "26.1.0"
   }
@@ -706,6 +730,9 @@ target "transformers-inference-910b" {
   contexts = {
     "base" = "target:pytorch-npu-910b"
   }
+  args = {
+    "BASE_IMAGE" = "base"
+  }
   tags = ["${REGISTRY}/transformers-inference:4.57.6-torch2.7.1-910b"]
   platforms = ["linux/arm64"]
   labels = {
@@ -727,6 +754,9 @@ target "yolo-310p" {
   contexts = {
     "base" = "target:pytorch-npu-310p"
   }
+  args = {
+    "BASE_IMAGE" = "base"
+  }
   tags = ["${REGISTRY}/yolo:npu-310p", "${REGISTRY}/yolo:v11-npu-310p"]
   platforms = ["linux/arm64"]
   labels = {
@@ -747,6 +777,9 @@ target "yolo-910b" {
   dockerfile = "dockerfiles/yolo.dockerfile"
   contexts = {
     "base" = "target:pytorch-npu-910b"
+  }
+  args = {
+    "BASE_IMAGE" = "base"
   }
   tags = ["${REGISTRY}/yolo:npu-910b", "${REGISTRY}/yolo:v11-npu-910b"]
   platforms = ["linux/arm64"]
