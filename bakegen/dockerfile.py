@@ -550,6 +550,15 @@ def from_problems(image: Image, dockerfile: Dockerfile) -> list[Diagnostic]:
             )
         ]
     parent = f"the parent '{image.parent}'" if image.parent else f"'{image.external_base}' (from:)"
+    if resolved == "":
+        return [
+            Diagnostic(
+                where,
+                f"{image.id}: the first FROM ('{first.image}') is blank with the args bakegen passes, and "
+                f"BuildKit refuses a blank base name; set it to build on {parent}: {CONVENTION}",
+                code="from-not-base",
+            )
+        ]
     return [
         Diagnostic(
             where,

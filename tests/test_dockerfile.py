@@ -311,6 +311,19 @@ IGNORED = "which bakegen passes as the named context 'base', is ignored; " + CON
                 )
             ],
         ),
+        (
+            "{from: p, dockerfile: D, args: {BASE_IMAGE: ''}}",
+            "ARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\n",
+            [
+                (
+                    "D:2",
+                    "a: the first FROM ('${BASE_IMAGE}') is blank with the args bakegen passes, and BuildKit refuses "
+                    f"a blank base name; set it to build on the parent 'p': {CONVENTION}",
+                    "from-not-base",
+                    "error",
+                )
+            ],
+        ),
         # what convention_problems reports for the file is not repeated per image
         ("{from: p, dockerfile: D}", "FROM ${BASE_IMAGE}\n", []),
         ("{from: p, dockerfile: D}", "RUN true\nFROM x\n", []),

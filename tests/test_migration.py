@@ -106,7 +106,9 @@ def test_the_only_errors_left_are_version_pairs_that_cannot_work(project):
     compose = project / "dockerfile-compose.yaml"
     # the old tool's 910B image: torch 2.5.1 on CANN 8.3.RC1
     old_pair = 'TORCH_VERSION: "2.5.1"\n        TORCH_NPU_VERSION: "2.5.1"'
-    compose.write_text(compose.read_text().replace('TORCH_VERSION: "2.7.1"\n        TORCH_NPU_VERSION: "2.7.1"', old_pair))
+    compose.write_text(
+        compose.read_text().replace('TORCH_VERSION: "2.7.1"\n        TORCH_NPU_VERSION: "2.7.1"', old_pair)
+    )
     assert bakegen("import", "dockerfile-compose.yaml", cwd=project).returncode == 0
     checked = bakegen("check", "--json", cwd=project)
     assert checked.returncode == 1
@@ -145,10 +147,14 @@ def test_rewrite_dockerfiles_write_applies_them_and_check_has_nothing_to_explain
     assert result.returncode == 0, result.stderr
     assert result.stdout == diff.stdout
     assert "rewrote 5 Dockerfile(s) to the FROM convention" in result.stderr
-    assert (project / "dockerfiles" / "python.dockerfile").read_text().startswith(
-        "ARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\n\nARG PYTHON_VERSION\n"
+    assert (
+        (project / "dockerfiles" / "python.dockerfile")
+        .read_text()
+        .startswith("ARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\n\nARG PYTHON_VERSION\n")
     )
-    assert (project / "dockerfiles" / "vllm.dockerfile").read_bytes() == (FIXTURE / "dockerfiles" / "vllm.dockerfile").read_bytes()
+    assert (project / "dockerfiles" / "vllm.dockerfile").read_bytes() == (
+        FIXTURE / "dockerfiles" / "vllm.dockerfile"
+    ).read_bytes()
     checked = bakegen("check", cwd=project)
     assert checked.returncode == 0, checked.stderr
     assert "base-image-default" not in checked.stderr and "ARG BASE_IMAGE" not in checked.stderr
@@ -197,7 +203,10 @@ def test_a_dockerfile_outside_the_project_is_never_rewritten(project, tmp_path, 
 @pytest.mark.parametrize(
     "old, new",
     [
-        ("ARG BASE_IMAGE=ubuntu:22.04\nFROM ${BASE_IMAGE}\nRUN true\n", "ARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\nRUN true\n"),
+        (
+            "ARG BASE_IMAGE=ubuntu:22.04\nFROM ${BASE_IMAGE}\nRUN true\n",
+            "ARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\nRUN true\n",
+        ),
         ("ARG BASE_IMAGE\nFROM $BASE_IMAGE\n", "ARG BASE_IMAGE=base\nFROM $BASE_IMAGE\n"),
         # only the BASE_IMAGE word of a line of several args; quotes and CRLF line ends kept elsewhere
         (
@@ -205,12 +214,21 @@ def test_a_dockerfile_outside_the_project_is_never_rewritten(project, tmp_path, 
             'ARG PY="3.10" BASE_IMAGE=base OTHER=2\r\nFROM ${BASE_IMAGE} AS main\r\n',
         ),
         # the last declaration is the one that counts
-        ("ARG BASE_IMAGE=base\nARG BASE_IMAGE=x:1\nFROM ${BASE_IMAGE}\n", "ARG BASE_IMAGE=base\nARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\n"),
+        (
+            "ARG BASE_IMAGE=base\nARG BASE_IMAGE=x:1\nFROM ${BASE_IMAGE}\n",
+            "ARG BASE_IMAGE=base\nARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\n",
+        ),
         # no ARG before the FROM: one is inserted, after a byte order mark, with the file's line end
         ("\ufeffFROM ${BASE_IMAGE}\r\nRUN true\r\n", "\ufeffARG BASE_IMAGE=base\r\nFROM ${BASE_IMAGE}\r\nRUN true\r\n"),
-        ("# comment\nFROM ${BASE_IMAGE}\nARG BASE_IMAGE=x\n", "# comment\nARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\nARG BASE_IMAGE=x\n"),
+        (
+            "# comment\nFROM ${BASE_IMAGE}\nARG BASE_IMAGE=x\n",
+            "# comment\nARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\nARG BASE_IMAGE=x\n",
+        ),
         # a FROM naming an image names the parent instead
-        ("FROM --platform=$BUILDPLATFORM ubuntu:22.04 AS build\n", "ARG BASE_IMAGE=base\nFROM --platform=$BUILDPLATFORM ${BASE_IMAGE} AS build\n"),
+        (
+            "FROM --platform=$BUILDPLATFORM ubuntu:22.04 AS build\n",
+            "ARG BASE_IMAGE=base\nFROM --platform=$BUILDPLATFORM ${BASE_IMAGE} AS build\n",
+        ),
         ("ARG BASE_IMAGE=x:1\nFROM \\\n  ubuntu:22.04\n", "ARG BASE_IMAGE=base\nFROM \\\n  ${BASE_IMAGE}\n"),
         ("ARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\n", "ARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\n"),
     ],
@@ -222,7 +240,10 @@ def test_the_smallest_edit_to_the_convention(old, new):
 @pytest.mark.parametrize(
     "text, why",
     [
-        ("ARG BASE_IMAGE=v1\nFROM quay.io/x/y:${BASE_IMAGE}\n", "its first FROM makes a name of BASE_IMAGE ('quay.io/x/y:${BASE_IMAGE}')"),
+        (
+            "ARG BASE_IMAGE=v1\nFROM quay.io/x/y:${BASE_IMAGE}\n",
+            "its first FROM makes a name of BASE_IMAGE ('quay.io/x/y:${BASE_IMAGE}')",
+        ),
         ("RUN true\nFROM x\n", "RUN before the first FROM"),
         ("# nothing\n", "no FROM instruction"),
     ],
