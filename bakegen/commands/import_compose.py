@@ -7,6 +7,12 @@ and reports every place where they disagree or where BASE_IMAGE names a tag
 that no image produces. It still writes the file: drift is reported, not fatal.
 A field of the wrong type (``build: D``, ``args: [A=1]``) is a located error;
 a single string stands for a list of one in ``depends_on`` and ``tags``.
+
+The Dockerfiles are used as they are (the bake file passes BASE_IMAGE=base). Each image's
+Dockerfile is read for one case: a first FROM that only completes BASE_IMAGE
+(``quay.io/ascend/vllm-ascend:${BASE_IMAGE}``) makes the completed reference the ``from``,
+and BASE_IMAGE stays in ``args``. ``--rewrite-dockerfiles`` shows the edits of
+``bakegen.rewrite`` as a diff (``--write`` applies them), after images.yaml is written.
 """
 
 from __future__ import annotations
