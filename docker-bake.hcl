@@ -284,6 +284,7 @@ target "ascend-vllm" {
     "base" = bakegen_base_image(BASE_MIRROR_QUAY, "ascend/vllm-ascend:v0.23.0", "quay.io/ascend/vllm-ascend:v0.23.0")
   }
   args = {
+    "BASE_IMAGE" = "base"
     "VLLM_ASCEND_VERSION" = "v0.23.0"
   }
   tags = ["${REGISTRY}/vllm-ascend:v0.23.0-modelarts", "${REGISTRY}/ascend-vllm:v0.23.0"]
@@ -309,6 +310,7 @@ target "python-3-10" {
     "base" = bakegen_base_image(BASE_MIRROR_DOCKERHUB, "library/ubuntu:22.04", "ubuntu:22.04")
   }
   args = {
+    "BASE_IMAGE" = "base"
     "PYTHON_VERSION" = "3.10"
   }
   tags = ["${REGISTRY}/python:3.10"]
@@ -334,6 +336,7 @@ target "python-3-12" {
     "base" = bakegen_base_image(BASE_MIRROR_DOCKERHUB, "library/ubuntu:22.04", "ubuntu:22.04")
   }
   args = {
+    "BASE_IMAGE" = "base"
     "PYTHON_VERSION" = "3.12"
   }
   tags = ["${REGISTRY}/python:3.12"]
@@ -361,6 +364,7 @@ target "cann-8-2rc1-310p" {
   }
   args = {
     "ATB_CXX_ABI" = "0"
+    "BASE_IMAGE" = "base"
     "CANN_VERSION" = "8.2.RC1"
     "CHIP" = "310p"
     "COMPONENTS" = "toolkit,kernels,nnal"
@@ -390,6 +394,7 @@ target "cann-8-2rc1-910b" {
     "cann-packages" = "packages/cann/8.2.RC1"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "CANN_VERSION" = "8.2.RC1"
     "CHIP" = "910b"
     "COMPONENTS" = "toolkit,kernels,nnal"
@@ -420,6 +425,7 @@ target "cann-8-3rc1-910b" {
   }
   args = {
     "ATB_CXX_ABI" = "1"
+    "BASE_IMAGE" = "base"
     "CANN_VERSION" = "8.3.RC1"
     "CHIP" = "910b"
     "COMPONENTS" = "toolkit,kernels,nnal"
@@ -451,6 +457,7 @@ target "cann-8-5-0-910b" {
   args = {
     "ASCEND_TOOLKIT_HOME" = "/usr/local/Ascend/cann-8.5.0"
     "ATB_CXX_ABI" = "1"
+    "BASE_IMAGE" = "base"
     "CANN_VERSION" = "8.5.0"
     "CHIP" = "910b"
     "COMPONENTS" = "toolkit,ops,nnal"
@@ -482,6 +489,7 @@ target "cann-8-5-0-a3" {
   args = {
     "ASCEND_TOOLKIT_HOME" = "/usr/local/Ascend/cann-8.5.0"
     "ATB_CXX_ABI" = "1"
+    "BASE_IMAGE" = "base"
     "CANN_VERSION" = "8.5.0"
     "CHIP" = "a3"
     "COMPONENTS" = "toolkit,ops,nnal"
@@ -513,6 +521,7 @@ target "cann-9-1-0-910b" {
   args = {
     "ASCEND_TOOLKIT_HOME" = "/usr/local/Ascend/cann-9.1.0"
     "ATB_CXX_ABI" = "1"
+    "BASE_IMAGE" = "base"
     "CANN_VERSION" = "9.1.0"
     "CHIP" = "910b"
     "COMPONENTS" = "toolkit,ops,nnal"
@@ -539,6 +548,9 @@ target "flask-api" {
   contexts = {
     "base" = "target:python-3-10"
   }
+  args = {
+    "BASE_IMAGE" = "base"
+  }
   tags = ["${REGISTRY}/flask-api:py3.10", "${REGISTRY}/flask-api:latest"]
   platforms = ["linux/amd64", "linux/arm64"]
   labels = {
@@ -562,6 +574,7 @@ target "pytorch-cpu" {
     "base" = "target:python-3-10"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "TORCHVISION_VERSION" = "0.22.1"
     "TORCH_VERSION" = "2.7.1"
   }
@@ -588,6 +601,7 @@ target "mindspore-910b" {
     "base" = "target:cann-8-5-0-910b"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "MINDSPORE_VERSION" = "2.7.2"
   }
   tags = ["${REGISTRY}/mindspore:2.7.2-910b-cann8.5.0"]
@@ -613,6 +627,7 @@ target "pytorch-npu-310p" {
     "base" = "target:cann-8-2rc1-310p"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "TORCHVISION_VERSION" = "0.20.1"
     "TORCH_NPU_VERSION" = "2.5.1.post1"
     "TORCH_VERSION" = "2.5.1"
@@ -640,6 +655,7 @@ target "pytorch-npu-910b" {
     "base" = "target:cann-8-3rc1-910b"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "TORCHVISION_VERSION" = "0.22.1"
     "TORCH_NPU_VERSION" = "2.7.1"
     "TORCH_VERSION" = "2.7.1"
@@ -667,6 +683,7 @@ target "pytorch-npu-910b-cann850" {
     "base" = "target:cann-8-5-0-910b"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "TORCHVISION_VERSION" = "0.23.0"
     "TORCH_NPU_VERSION" = "2.8.0.post2"
     "TORCH_VERSION" = "2.8.0"
@@ -694,6 +711,7 @@ target "pytorch-npu-910b-cann910" {
     "base" = "target:cann-9-1-0-910b"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "TORCHVISION_VERSION" = "0.27.0"
     "TORCH_NPU_VERSION" = "2.12.0"
     "TORCH_VERSION" = "2.12.0"
@@ -721,6 +739,7 @@ target "pytorch-npu-a3" {
     "base" = "target:cann-8-5-0-a3"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "TORCHVISION_VERSION" = "0.23.0"
     "TORCH_NPU_VERSION" = "2.8.0.post2"
     "TORCH_VERSION" = "2.8.0"
@@ -747,6 +766,9 @@ target "yolo-cpu" {
   contexts = {
     "base" = "target:pytorch-cpu"
   }
+  args = {
+    "BASE_IMAGE" = "base"
+  }
   tags = ["${REGISTRY}/yolo:cpu", "${REGISTRY}/yolo:v11-cpu"]
   platforms = ["linux/amd64", "linux/arm64"]
   labels = {
@@ -771,6 +793,7 @@ target "llm-training-910b" {
   }
   args = {
     "ACCELERATE_VERSION" = "1.11.0"
+    "BASE_IMAGE" = "base"
     "DATASETS_VERSION" = "4.4.1"
     "PEFT_VERSION" = "0.17.1"
     "TRANSFORMERS_VERSION" = "4.57.6"
@@ -798,6 +821,7 @@ target "msit-msmodelslim" {
     "base" = "target:pytorch-npu-910b"
   }
   args = {
+    "BASE_IMAGE" = "base"
     "MSIT_VERSION" = "8.2.0"
     "MSMODELSLIM_VERSION" = "26.1.0"
   }
@@ -823,6 +847,9 @@ target "transformers-inference-910b" {
   contexts = {
     "base" = "target:pytorch-npu-910b"
   }
+  args = {
+    "BASE_IMAGE" = "base"
+  }
   tags = ["${REGISTRY}/transformers-inference:4.57.6-torch2.7.1-910b"]
   platforms = ["linux/arm64"]
   labels = {
@@ -845,6 +872,9 @@ target "yolo-310p" {
   contexts = {
     "base" = "target:pytorch-npu-310p"
   }
+  args = {
+    "BASE_IMAGE" = "base"
+  }
   tags = ["${REGISTRY}/yolo:npu-310p", "${REGISTRY}/yolo:v11-npu-310p"]
   platforms = ["linux/arm64"]
   labels = {
@@ -866,6 +896,9 @@ target "yolo-910b" {
   dockerfile = "dockerfiles/yolo.dockerfile"
   contexts = {
     "base" = "target:pytorch-npu-910b"
+  }
+  args = {
+    "BASE_IMAGE" = "base"
   }
   tags = ["${REGISTRY}/yolo:npu-910b", "${REGISTRY}/yolo:v11-npu-910b"]
   platforms = ["linux/arm64"]

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bakegen import files
-from bakegen.dockerfile import Dockerfile, Dockerfiles, convention_problems
+from bakegen.dockerfile import Dockerfile, Dockerfiles, convention_problems, from_problems
 from bakegen.errors import Diagnostic, did_you_mean
-from bakegen.model import Image, Project
+from bakegen.model import BASE_ARG, BASE_CONTEXT, Image, Project
 
 
 def missing_paths(project: Project) -> list[Diagnostic]:
@@ -127,8 +127,9 @@ def predefined_arg(name: str) -> bool:
 def undeclared_args(project: Project, dockerfiles: Dockerfiles) -> list[Diagnostic]:
     """An arg an image sets itself that its Dockerfile never declares does not reach the build:
     `CHIP_TYPE: 310p` for a Dockerfile that reads `ARG CHIP` builds the default chip. Args from
-    defaults: are exempt (they serve many Dockerfiles), and so are BuildKit's predefined args;
-    an arg that only the version rules read is a note."""
+    defaults: are exempt (they serve many Dockerfiles), and so are BuildKit's predefined args
+    and BASE_IMAGE (the FROM checks judge what it does); an arg that only the version rules
+    read is a note."""
     problems: list[Diagnostic] = []
     read_by_rules = {name for names in project.compat.args.values() for name in names}
     for image in project.images.values():
@@ -137,7 +138,7 @@ def undeclared_args(project: Project, dockerfiles: Dockerfiles) -> list[Diagnost
             continue
         declared = {arg.name for arg in dockerfile.args}
         for name in sorted(image.own_args):
-            if name in declared or predefined_arg(name):
+            if name in declared or predefined_arg(name) or name == BASE_ARG:
                 continue
             where = project.where("images", image.id, "args", name, key=True)
             if name in read_by_rules:
@@ -165,7 +166,8 @@ def undeclared_args(project: Project, dockerfiles: Dockerfiles) -> list[Diagnost
 
 def dockerfile_problems(project: Project, dockerfiles: Dockerfiles) -> list[Diagnostic]:
     """What could not be read or parsed and the FROM convention of each Dockerfile (once per
-    file), and named contexts that a Dockerfile uses but an image does not set."""
+    file), what each image's first FROM builds on, and named contexts that a Dockerfile uses
+    but an image does not set."""
     problems: list[Diagnostic] = []
     judged: set[Path] = set()
     for image in project.images.values():
@@ -176,6 +178,7 @@ def dockerfile_problems(project: Project, dockerfiles: Dockerfiles) -> list[Diag
             judged.add(dockerfile.path)
             problems.extend(dockerfile.problems)
             problems.extend(convention_problems(dockerfile))
+        problems.extend(from_problems(image, dockerfile))
         problems.extend(_unset_contexts(project, image, dockerfile))
     return problems
 
@@ -185,7 +188,7 @@ def _unset_contexts(project: Project, image: Image, dockerfile: Dockerfile) -> l
     make BuildKit try to pull an image of that name: say so before the build."""
     problems = []
     for use in dockerfile.context_uses:
-        if use.name != "base" and use.name not in image.contexts:
+        if use.name != BASE_CONTEXT and use.name not in image.contexts:
             problems.append(
                 Diagnostic(
                     project.where("images", image.id, key=True),

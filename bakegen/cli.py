@@ -243,6 +243,13 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", default="images.yaml", metavar="FILE", help="where to write (default: images.yaml)"
     )
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.add_argument(
+        "--rewrite-dockerfiles",
+        action="store_true",
+        help="print, as a unified diff, the edits that make the Dockerfiles follow the FROM convention "
+        "(ARG BASE_IMAGE=base, FROM ${BASE_IMAGE}); they build unedited too",
+    )
+    p.add_argument("--write", action="store_true", help="with --rewrite-dockerfiles: apply the edits")
     return parser
 
 

@@ -12,21 +12,26 @@ empty lines inside them are skipped), and heredocs on RUN, COPY and ADD (``<<EOF
 ``<<-EOF``, ``<<"EOF"``, several on one line): their body lines belong to the instruction
 and are never read as instructions. Variables are not expanded.
 
-The FROM convention: bakegen hands every image its parent as the named context ``base``.
-That only reaches the build if the Dockerfile says ``ARG BASE_IMAGE=base`` and then
-``FROM ${BASE_IMAGE}``: a different default (``ubuntu:22.04``) would silently build on
-that image instead of the parent.
+The FROM convention: bakegen hands every image its parent as the named context ``base``
+and passes the build arg ``BASE_IMAGE=base``, so a Dockerfile that declares ``ARG
+BASE_IMAGE`` before its first FROM and says ``FROM ${BASE_IMAGE}`` builds on the parent,
+whatever default it gives BASE_IMAGE (the old build.py's Dockerfiles name a tag, or none:
+a note, not an error). ``ARG BASE_IMAGE=base`` is the convention, so that a plain
+``docker build`` with ``--build-context base=...`` works too. A first FROM that resolves to
+another image ignores the parent (an error), unless it is the very image ``from:`` names
+(``FROM quay.io/ascend/vllm-ascend:${BASE_IMAGE}`` with ``BASE_IMAGE`` set in images.yaml).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from bakegen.errors import Diagnostic, Position
-from bakegen.model import Image, display_path
+from bakegen.model import BASE_ARG, BASE_CONTEXT, Image, display_path
 
 CONVENTION = "start it with `ARG BASE_IMAGE=base` and `FROM ${BASE_IMAGE}`"
 _FROM_BASE = re.compile(r"^\$\{?BASE_IMAGE\}?$")
@@ -482,8 +487,12 @@ def _numpy_pins(text: str, line: int) -> list[NumpyPin]:
 
 
 def convention_problems(dockerfile: Dockerfile) -> list[Diagnostic]:
-    """Whether the Dockerfile builds on the parent bakegen passes (see the module docstring).
-    An unreadable file has nothing to judge: its ``problems`` say why."""
+    """What in the Dockerfile itself keeps it from building on the parent (see the module
+    docstring), once per file; ``from_problems`` judges its first FROM for each image. An
+    unreadable file has nothing to judge: its ``problems`` say why.
+
+    A BASE_IMAGE default other than ``base`` is a note: bakegen passes BASE_IMAGE=base, so the
+    default never reaches a bakegen build (the old build.py's Dockerfiles name a tag there)."""
     if not dockerfile.readable:
         return []
     shown = dockerfile.shown
@@ -501,33 +510,148 @@ def convention_problems(dockerfile: Dockerfile) -> list[Diagnostic]:
     else:
         return [Diagnostic(Position(shown), f"no FROM instruction; {CONVENTION}", code="no-from")]
     first = dockerfile.froms[0]
-    if not _FROM_BASE.match(first.image):
-        return [
-            Diagnostic(
-                Position(shown, first.line),
-                f"the first FROM is '{first.image}', so the parent that bakegen passes as context "
-                f"'base' is ignored; {CONVENTION}",
-                code="from-not-base",
-            )
-        ]
-    declared = [arg for arg in dockerfile.args if arg.global_scope and arg.name == "BASE_IMAGE"]
+    if not uses_base_arg(first.image):
+        return []  # what it builds on depends on the image's args: from_problems
+    declared = [arg for arg in dockerfile.args if arg.global_scope and arg.name == BASE_ARG]
     if not declared:
         return [
             Diagnostic(
                 Position(shown, first.line),
-                f"FROM ${{BASE_IMAGE}} without `ARG BASE_IMAGE=base` before it; {CONVENTION}",
+                f"FROM {first.image} without `ARG BASE_IMAGE` before it: BuildKit expands only ARGs "
+                f"declared before the first FROM, so the base name is blank; {CONVENTION}",
                 code="base-image-arg-missing",
             )
         ]
     arg = declared[-1]  # a later declaration's default wins
-    if arg.default != "base":
+    if arg.default != BASE_CONTEXT and _FROM_BASE.match(first.image):
+        said = f"defaults to {arg.default!r}" if arg.default is not None else "has no default"
         return [
             Diagnostic(
                 Position(shown, arg.line),
-                f"ARG BASE_IMAGE defaults to {arg.default!r}; it must be `ARG BASE_IMAGE=base`, "
-                "the named context bakegen sets to the parent (any other value builds on that "
-                "image instead of the parent)",
+                f"ARG BASE_IMAGE {said}; bakegen passes BASE_IMAGE=base, so FROM ${{BASE_IMAGE}} still builds "
+                f"on the parent (the named context 'base') and this default counts only in a build without "
+                f"bakegen; the convention is `ARG BASE_IMAGE=base` (`bakegen import --rewrite-dockerfiles` "
+                f"proposes the edit)",
+                severity="note",
                 code="base-image-default",
             )
         ]
     return []
+
+
+def uses_base_arg(image: str) -> bool:
+    """Whether a FROM's image reads BASE_IMAGE: `${BASE_IMAGE}`, or a part such as `repo:${BASE_IMAGE}`."""
+    return any(BASE_ARG in (match.group("braced"), match.group("plain")) for match in _VARIABLE.finditer(image))
+
+
+def from_problems(image: Image, dockerfile: Dockerfile) -> list[Diagnostic]:
+    """What the image's build stands on: its Dockerfile's first FROM, expanded as BuildKit
+    expands it with the args the bake file passes, must be the named context ``base``, or
+    the very image ``from:`` names (then a note: it is pulled by its FROM line, and the
+    context ``base`` goes unused). Anything else ignores the parent: an error."""
+    if not dockerfile.froms or any(d.severity == "error" for d in convention_problems(dockerfile)):
+        return []  # convention_problems says why, once for the file
+    first = dockerfile.froms[0]
+    resolved = from_image(dockerfile, image.build_args)
+    if resolved is None or resolved == BASE_CONTEXT:
+        return []  # a variable bakegen cannot know (TARGETARCH), or the convention
+    where = Position(dockerfile.shown, first.line)
+    written = "" if resolved == first.image else f" (written '{first.image}')"
+    if image.external_base and same_image(resolved, image.external_base):
+        return [
+            Diagnostic(
+                where,
+                f"{image.id}: the first FROM builds on '{resolved}'{written}, the image its from: names, "
+                f"directly rather than through the named context 'base' that bakegen sets to it",
+                severity="note",
+                code="from-external-directly",
+            )
+        ]
+    parent = f"the parent '{image.parent}'" if image.parent else f"'{image.external_base}' (from:)"
+    if resolved == "":
+        return [
+            Diagnostic(
+                where,
+                f"{image.id}: the first FROM ('{first.image}') is blank with the args bakegen passes, and "
+                f"BuildKit refuses a blank base name; set it to build on {parent}: {CONVENTION}",
+                code="from-not-base",
+            )
+        ]
+    return [
+        Diagnostic(
+            where,
+            f"{image.id}: the first FROM builds on '{resolved}'{written}, so {parent}, which bakegen passes "
+            f"as the named context 'base', is ignored; {CONVENTION}",
+            code="from-not-base",
+        )
+    ]
+
+
+_VARIABLE = re.compile(
+    r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-+])(?P<word>[^}]*))?\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
+)
+
+
+class _Unknown(Exception):
+    """A variable whose value only BuildKit knows (TARGETARCH), or a form bakegen does not expand."""
+
+
+def from_image(dockerfile: Dockerfile, build_args: Mapping[str, str]) -> str | None:
+    """The first FROM's image as BuildKit resolves it: the ARGs declared before it, each the
+    build arg of that name when one is passed, else its default; None when that needs what
+    only BuildKit knows (TARGETPLATFORM, an expansion form not read here)."""
+    scope: dict[str, str] = {}
+    try:
+        for arg in dockerfile.args:
+            if not arg.global_scope:
+                break
+            if arg.name in build_args:
+                scope[arg.name] = build_args[arg.name]
+            elif arg.default is not None:
+                scope[arg.name] = expand(arg.default, scope)
+            else:
+                scope.pop(arg.name, None)
+        return expand(dockerfile.froms[0].image, scope)
+    except _Unknown:
+        return None
+
+
+def expand(text: str, scope: Mapping[str, str]) -> str:
+    """$NAME, ${NAME}, ${NAME:-word}, ${NAME-word}, ${NAME:+word}, ${NAME+word}: unset is empty."""
+
+    def one(match: re.Match) -> str:
+        name = match.group("braced") or match.group("plain")
+        if name not in scope and (name.startswith(("TARGET", "BUILD")) or name.startswith("BUILDKIT_")):
+            raise _Unknown(name)
+        value = scope.get(name)
+        op, word = match.group("op"), match.group("word")
+        if op is None:
+            return value or ""
+        if "$" in word:
+            raise _Unknown(word)
+        empty_counts = op.startswith(":")
+        is_set = value is not None and (value != "" or not empty_counts)
+        if op.endswith("-"):
+            return value if is_set and value is not None else word
+        return word if is_set else ""
+
+    if "$" in _VARIABLE.sub("", text):
+        raise _Unknown(text)  # an escaped $ or a form not read here
+    return _VARIABLE.sub(one, text)
+
+
+def same_image(a: str, b: str) -> bool:
+    """Whether two references name the same image (docker.io/library/ and :latest implied)."""
+    return _normalized(a) == _normalized(b)
+
+
+def _normalized(ref: str) -> str:
+    name, at, digest = ref.partition("@")
+    last = name.rsplit("/", 1)[-1]
+    if ":" not in last:
+        name += ":latest"
+    for prefix in ("docker.io/", "index.docker.io/"):
+        name = name.removeprefix(prefix)
+    if "/" not in name:
+        name = "library/" + name
+    return name + at + digest

@@ -37,6 +37,12 @@ ID_RE = re.compile(r"[A-Za-z0-9_-]+")
 CONTEXT_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 TARGET_PREFIX = "target:"
 MERGED_MAPPINGS = ("args", "labels", "contexts", "attest")
+# Every image gets its parent as the named context `base`, and the build arg BASE_IMAGE set
+# to that name unless images.yaml sets BASE_IMAGE itself: `FROM ${BASE_IMAGE}` then builds on
+# the parent whatever the Dockerfile's `ARG BASE_IMAGE=...` default says (the old build.py's
+# Dockerfiles name a tag there, or nothing).
+BASE_CONTEXT = "base"
+BASE_ARG = "BASE_IMAGE"
 
 # What a context value is; decided once, at load (``classify_context``).
 IMAGE = "image"  # an image of this file: written as its id or as target:<id>
@@ -133,6 +139,13 @@ class Image:
     def base_ref(self) -> str:
         """What `from:` said: the parent id or the external reference."""
         return self.parent or self.external_base  # type: ignore[return-value]
+
+    @property
+    def build_args(self) -> Mapping[str, str]:
+        """The build args the bake file passes: ``args``, and BASE_IMAGE=base unless set there."""
+        if BASE_ARG in self.args:
+            return self.args
+        return MappingProxyType({**self.args, BASE_ARG: BASE_CONTEXT})
 
     @property
     def dockerfile_path(self) -> str | None:

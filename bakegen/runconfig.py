@@ -60,7 +60,7 @@ def resolve_run_configs(project: Project, dockerfiles: Dockerfiles) -> dict[str,
             continue
         chain, from_base = _stage_chain(dockerfile, image.target)
         start = parent if from_base else RunConfig()
-        resolved[image_id] = _apply(start, chain, dockerfile, dict(image.args))
+        resolved[image_id] = _apply(start, chain, dockerfile, dict(image.build_args))
     return resolved
 
 

@@ -11,6 +11,7 @@ from bakegen.dockerfile import (
     FromLine,
     NumpyPin,
     convention_problems,
+    from_problems,
     parse_dockerfile,
     read_dockerfile,
 )
@@ -195,10 +196,12 @@ def test_parse_problems_name_the_line():
     ]
 
 
-MUST = (
-    "it must be `ARG BASE_IMAGE=base`, the named context bakegen sets to the parent (any other value "
-    "builds on that image instead of the parent)"
+NOTE = (
+    "bakegen passes BASE_IMAGE=base, so FROM ${BASE_IMAGE} still builds on the parent (the named context "
+    "'base') and this default counts only in a build without bakegen; the convention is "
+    "`ARG BASE_IMAGE=base` (`bakegen import --rewrite-dockerfiles` proposes the edit)"
 )
+BLANK = "BuildKit expands only ARGs declared before the first FROM, so the base name is blank"
 
 
 @pytest.mark.parametrize(
@@ -207,43 +210,148 @@ MUST = (
         ("ARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\nRUN true\n", []),
         ("\ufeffARG PY=3.10 BASE_IMAGE=base\nFROM $BASE_IMAGE\n", []),
         ('ARG BASE_IMAGE="base" OTHER=1\nFROM --platform=$TARGETPLATFORM ${BASE_IMAGE} AS main\n', []),
-        ("", [("D", f"no FROM instruction; {CONVENTION}", "no-from")]),
-        ("# only a comment\n", [("D", f"no FROM instruction; {CONVENTION}", "no-from")]),
-        ("ARG BASE_IMAGE=base\n", [("D", f"no FROM instruction; {CONVENTION}", "no-from")]),
+        ("", [("D", f"no FROM instruction; {CONVENTION}", "no-from", "error")]),
+        ("# only a comment\n", [("D", f"no FROM instruction; {CONVENTION}", "no-from", "error")]),
+        ("ARG BASE_IMAGE=base\n", [("D", f"no FROM instruction; {CONVENTION}", "no-from", "error")]),
         (
             "ARG BASE_IMAGE=base\n\nRUN true\nFROM ${BASE_IMAGE}\n",
-            [("D:3", f"RUN before the first FROM; {CONVENTION}", "instruction-before-from")],
+            [("D:3", f"RUN before the first FROM; {CONVENTION}", "instruction-before-from", "error")],
+        ),
+        # what a FROM without BASE_IMAGE builds on depends on the image: from_problems
+        ("ARG BASE_IMAGE=base\nFROM ubuntu:22.04\n", []),
+        (
+            "FROM ${BASE_IMAGE}\nARG BASE_IMAGE=base\n",
+            [("D:1", f"FROM ${{BASE_IMAGE}} without `ARG BASE_IMAGE` before it: {BLANK}; {CONVENTION}", "base-image-arg-missing", "error")],
         ),
         (
-            "ARG BASE_IMAGE=base\nFROM ubuntu:22.04\n",
+            "FROM quay.io/ascend/vllm-ascend:${BASE_IMAGE}\n",
             [
                 (
-                    "D:2",
-                    "the first FROM is 'ubuntu:22.04', so the parent that bakegen passes as context 'base' "
-                    f"is ignored; {CONVENTION}",
-                    "from-not-base",
+                    "D:1",
+                    f"FROM quay.io/ascend/vllm-ascend:${{BASE_IMAGE}} without `ARG BASE_IMAGE` before it: {BLANK}; {CONVENTION}",
+                    "base-image-arg-missing",
+                    "error",
                 )
             ],
         ),
-        (
-            "FROM ${BASE_IMAGE}\nARG BASE_IMAGE=base\n",
-            [("D:1", f"FROM ${{BASE_IMAGE}} without `ARG BASE_IMAGE=base` before it; {CONVENTION}", "base-image-arg-missing")],
-        ),
+        # the old build.py's Dockerfiles: bakegen's BASE_IMAGE=base wins over the default
         (
             "# the base\nARG BASE_IMAGE=ubuntu:22.04\nFROM ${BASE_IMAGE}\n",
-            [("D:2", f"ARG BASE_IMAGE defaults to 'ubuntu:22.04'; {MUST}", "base-image-default")],
+            [("D:2", f"ARG BASE_IMAGE defaults to 'ubuntu:22.04'; {NOTE}", "base-image-default", "note")],
         ),
-        ("ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n", [("D:1", f"ARG BASE_IMAGE defaults to None; {MUST}", "base-image-default")]),
+        ("ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n", [("D:1", f"ARG BASE_IMAGE has no default; {NOTE}", "base-image-default", "note")]),
         (
             "ARG BASE_IMAGE=base\nARG BASE_IMAGE=other\nFROM ${BASE_IMAGE}\n",
-            [("D:2", f"ARG BASE_IMAGE defaults to 'other'; {MUST}", "base-image-default")],
+            [("D:2", f"ARG BASE_IMAGE defaults to 'other'; {NOTE}", "base-image-default", "note")],
         ),
+        # a FROM that only completes BASE_IMAGE needs it set in images.yaml: from_problems
+        ("ARG BASE_IMAGE=v0.11.0rc2\nFROM quay.io/ascend/vllm-ascend:${BASE_IMAGE}\n", []),
     ],
 )
 def test_from_convention(text, expected):
     found = convention_problems(parse_dockerfile(text, "D"))
-    assert [(str(d.position), d.message, d.code) for d in found] == expected
-    assert all(d.severity == "error" for d in found)
+    assert [(str(d.position), d.message, d.code, d.severity) for d in found] == expected
+
+
+def image(fields: str):
+    return parse_project(f"version: 1\nimages:\n  p: {{from: 'ubuntu:22.04', dockerfile: D}}\n  a: {fields}\n").images["a"]
+
+
+IGNORED = "which bakegen passes as the named context 'base', is ignored; " + CONVENTION
+
+
+@pytest.mark.parametrize(
+    "fields, text, expected",
+    [
+        # the convention, and old defaults that bakegen's BASE_IMAGE=base overrides
+        ("{from: p, dockerfile: D}", "ARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\n", []),
+        ("{from: p, dockerfile: D}", "ARG BASE_IMAGE=xuopoj/cann:8.2rc1-910b\nFROM ${BASE_IMAGE}\n", []),
+        ("{from: p, dockerfile: D}", "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n", []),
+        ("{from: p, dockerfile: D}", "ARG BASE_IMAGE\nFROM ${BASE_IMAGE:-ubuntu:22.04}\n", []),
+        ("{from: p, dockerfile: D}", "ARG BASE_IMAGE\nFROM ${BASE_IMAGE:+$OTHER}\n", []),  # not judged
+        ("{from: p, dockerfile: D}", "ARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}-${TARGETARCH}\n", []),  # not judged
+        ("{from: p, dockerfile: D, args: {BASE_IMAGE: base}}", "ARG BASE_IMAGE=x:1\nFROM ${BASE_IMAGE}\n", []),
+        # the old vLLM image: from: names the image the FROM line completes
+        (
+            "{from: 'quay.io/ascend/vllm-ascend:v0.11.0rc2', dockerfile: D, args: {BASE_IMAGE: v0.11.0rc2}}",
+            "ARG BASE_IMAGE=v0.11.0rc2\n\nFROM quay.io/ascend/vllm-ascend:${BASE_IMAGE}\n",
+            [
+                (
+                    "D:3",
+                    "a: the first FROM builds on 'quay.io/ascend/vllm-ascend:v0.11.0rc2' (written "
+                    "'quay.io/ascend/vllm-ascend:${BASE_IMAGE}'), the image its from: names, directly rather than "
+                    "through the named context 'base' that bakegen sets to it",
+                    "from-external-directly",
+                    "note",
+                )
+            ],
+        ),
+        (
+            "{from: 'ubuntu:22.04', dockerfile: D}",
+            "FROM docker.io/library/ubuntu:22.04 AS build\n",
+            [
+                (
+                    "D:1",
+                    "a: the first FROM builds on 'docker.io/library/ubuntu:22.04', the image its from: names, "
+                    "directly rather than through the named context 'base' that bakegen sets to it",
+                    "from-external-directly",
+                    "note",
+                )
+            ],
+        ),
+        # bakegen passes BASE_IMAGE=base: the tag completed from it is not the image from: names
+        (
+            "{from: 'quay.io/ascend/vllm-ascend:v0.11.0rc2', dockerfile: D}",
+            "ARG BASE_IMAGE=v0.11.0rc2\nFROM quay.io/ascend/vllm-ascend:${BASE_IMAGE}\n",
+            [
+                (
+                    "D:2",
+                    "a: the first FROM builds on 'quay.io/ascend/vllm-ascend:base' (written "
+                    "'quay.io/ascend/vllm-ascend:${BASE_IMAGE}'), so 'quay.io/ascend/vllm-ascend:v0.11.0rc2' "
+                    f"(from:), {IGNORED}",
+                    "from-not-base",
+                    "error",
+                )
+            ],
+        ),
+        (
+            "{from: p, dockerfile: D}",
+            "ARG BASE_IMAGE=base\nFROM ubuntu:22.04\n",
+            [("D:2", f"a: the first FROM builds on 'ubuntu:22.04', so the parent 'p', {IGNORED}", "from-not-base", "error")],
+        ),
+        (
+            "{from: p, dockerfile: D, args: {BASE_IMAGE: 'ubuntu:22.04'}}",
+            "ARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\n",
+            [
+                (
+                    "D:2",
+                    f"a: the first FROM builds on 'ubuntu:22.04' (written '${{BASE_IMAGE}}'), so the parent 'p', {IGNORED}",
+                    "from-not-base",
+                    "error",
+                )
+            ],
+        ),
+        (
+            "{from: p, dockerfile: D, args: {BASE_IMAGE: ''}}",
+            "ARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\n",
+            [
+                (
+                    "D:2",
+                    "a: the first FROM ('${BASE_IMAGE}') is blank with the args bakegen passes, and BuildKit refuses "
+                    f"a blank base name; set it to build on the parent 'p': {CONVENTION}",
+                    "from-not-base",
+                    "error",
+                )
+            ],
+        ),
+        # what convention_problems reports for the file is not repeated per image
+        ("{from: p, dockerfile: D}", "FROM ${BASE_IMAGE}\n", []),
+        ("{from: p, dockerfile: D}", "RUN true\nFROM x\n", []),
+    ],
+)
+def test_what_the_first_from_builds_on(fields, text, expected):
+    found = from_problems(image(fields), parse_dockerfile(text, "D"))
+    assert [(str(d.position), d.message, d.code, d.severity) for d in found] == expected
 
 
 def test_an_unreadable_dockerfile_is_a_problem_not_a_convention_breach(tmp_path):

@@ -99,7 +99,7 @@ def test_hcl_round_trip(document):
     assert set(targets) == set(document["images"]) | {i + TEST_SUFFIX for i in document["images"]}
     for name, image in document["images"].items():
         target = targets[name]
-        assert target.get("args", {}) == image["args"]
+        assert target["args"] == {"BASE_IMAGE": "base", **image["args"]}
         assert target["platforms"] == image["platforms"]
         if image["from"] in document["images"]:
             assert target["contexts"]["base"] == f"target:{image['from']}"

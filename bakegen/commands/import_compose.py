@@ -7,22 +7,28 @@ and reports every place where they disagree or where BASE_IMAGE names a tag
 that no image produces. It still writes the file: drift is reported, not fatal.
 A field of the wrong type (``build: D``, ``args: [A=1]``) is a located error;
 a single string stands for a list of one in ``depends_on`` and ``tags``.
+
+The Dockerfiles are used as they are (the bake file passes BASE_IMAGE=base). Each image's
+Dockerfile is read for one case: a first FROM that only completes BASE_IMAGE
+(``quay.io/ascend/vllm-ascend:${BASE_IMAGE}``) makes the completed reference the ``from``,
+and BASE_IMAGE stays in ``args``. ``--rewrite-dockerfiles`` shows the edits of
+``bakegen.rewrite`` as a diff (``--write`` applies them), after images.yaml is written.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
-from bakegen import files, rules
-from bakegen.dockerfile import Dockerfiles, convention_problems
-from bakegen.errors import BakegenError, Diagnostic
-from bakegen.model import ID_RE, Project, parse_project, scalar_as_written, suggest_id, tag_has_registry
+from bakegen import checks, files, rewrite, rules
+from bakegen.dockerfile import Dockerfile, Dockerfiles, from_image, uses_base_arg
+from bakegen.errors import BakegenError, Diagnostic, UsageError
+from bakegen.model import BASE_ARG, ID_RE, Project, parse_project, scalar_as_written, suggest_id, tag_has_registry
 from bakegen.output import report
+from bakegen.references import reference_problem
 from bakegen.yamldoc import Document, load_document
 
 HEADER = (
@@ -109,13 +115,18 @@ def convert(doc: Document, compose_dir: Path, dockerfiles: Dockerfiles) -> tuple
                 key=True,
             )
         args = dict(entry["args"])
-        base_arg = args.pop("BASE_IMAGE", None)
+        context = entry["context"]
+        shown = os.path.normpath(os.path.join(context, entry["dockerfile"]))
+        dockerfile = dockerfiles.at(compose_dir / context / entry["dockerfile"], shown)
+        completed = completed_base(dockerfile, args)
+        # A FROM that reads BASE_IMAGE as part of a name needs the value build.py passed:
+        # kept in args, the bake file passes it instead of BASE_IMAGE=base.
+        base_arg = args.get(BASE_ARG) if completed else args.pop(BASE_ARG, None)
         depends = entry["depends"]
-        parent = _parent(doc, old_id, depends, base_arg, normalized, producers, new_ids, note)
+        parent = _parent(doc, old_id, depends, base_arg, normalized, producers, new_ids, note, completed)
 
         image: dict = {}
         image["from"] = parent
-        context = entry["context"]
         contexts_seen.add(context)
         image["context"] = context
         image["dockerfile"] = entry["dockerfile"]
@@ -125,13 +136,6 @@ def convert(doc: Document, compose_dir: Path, dockerfiles: Dockerfiles) -> tuple
         if tags:
             image["tags"] = [t[len(prefix) :] if prefix else t for t in tags]
         images[new_ids[old_id]] = image
-
-        shown = os.path.normpath(os.path.join(context, image["dockerfile"]))
-        dockerfile = dockerfiles.at(compose_dir / context / image["dockerfile"], shown)
-        if dockerfile is not None:
-            notes.extend(
-                replace(d, severity="warning") for d in dockerfile.problems + tuple(convention_problems(dockerfile))
-            )
 
     result: dict = {"version": 1}
     if registry:
@@ -253,7 +257,22 @@ def _kind(value) -> str:
     return f"'{value}'"
 
 
-def _parent(doc, old_id, depends, base_arg, old, producers, new_ids, note) -> str:
+def completed_base(dockerfile: Dockerfile | None, args: dict[str, str]) -> tuple[str, int] | None:
+    """(the image reference, the FROM's line) when the Dockerfile's first FROM makes one of
+    BASE_IMAGE and more (`quay.io/ascend/vllm-ascend:${BASE_IMAGE}`), expanded with the args
+    build.py passed; None for `FROM ${BASE_IMAGE}` and for a FROM without BASE_IMAGE."""
+    if dockerfile is None or not dockerfile.readable or not dockerfile.froms:
+        return None
+    first = dockerfile.froms[0]
+    if BASE_ARG not in args or not uses_base_arg(first.image):
+        return None
+    resolved = from_image(dockerfile, args)
+    if resolved is None or resolved == args[BASE_ARG] or reference_problem(resolved) is not None:
+        return None
+    return resolved, first.line
+
+
+def _parent(doc, old_id, depends, base_arg, old, producers, new_ids, note, completed=None) -> str:
     where = ("images", old_id)
     if len(depends) > 1:
         note(
@@ -291,6 +310,16 @@ def _parent(doc, old_id, depends, base_arg, old, producers, new_ids, note) -> st
             key=True,
         )
         return "TODO-set-the-parent-image"
+    if completed is not None:
+        reference, line = completed
+        note(
+            where + ("build", "args", "BASE_IMAGE"),
+            f"'{old_id}': BASE_IMAGE '{base_arg}' completes the first FROM of its Dockerfile (line {line}) "
+            f"into '{reference}': it builds on that image, not on a parent; from: {reference}, and BASE_IMAGE "
+            "stays in args so that the FROM line gets its value",
+            "import-completed-from",
+        )
+        return reference
     producer = producers.get(base_arg)
     if producer:
         note(
@@ -327,6 +356,8 @@ def dump(result: dict, source_name: str) -> str:
 
 
 def run(args) -> int:
+    if args.write and not args.rewrite_dockerfiles:
+        raise UsageError("--write applies the edits of --rewrite-dockerfiles; give both")
     source = Path(args.compose_file)
     output = Path(args.output)
     files.refuse_overwriting(output, source)
@@ -342,7 +373,6 @@ def run(args) -> int:
     same_folder = source.resolve().parent == output.resolve().parent
     name = source.name if same_folder else str(source)
     text = dump(result, name)
-    report(notes)
     # Say what bakegen itself will still reject in the result, and which version pairs
     # can never work, so nothing is a surprise at the first build.
     converted: Project | None
@@ -351,6 +381,20 @@ def run(args) -> int:
         remaining = list(converted.warnings)
     except BakegenError as exc:
         converted, remaining = None, exc.diagnostics
+    rewrites: list[rewrite.Rewrite] = []
+    rewrite_notes: list[Diagnostic] = []
+    if args.rewrite_dockerfiles:
+        if converted is None:
+            raise BakegenError(
+                remaining
+                + [
+                    Diagnostic(
+                        None, "--rewrite-dockerfiles needs a converted file bakegen can read", code="not-converted"
+                    )
+                ]
+            )
+        rewrites, rewrite_notes = rewrite.plan_rewrites(converted, dockerfiles)  # refuses before anything is written
+    report(notes)
     report(
         [
             Diagnostic(d.position, f"still to fix in the converted file: {d.message}", "warning", code=d.code)
@@ -358,10 +402,22 @@ def run(args) -> int:
         ]
     )
     if converted is not None:
+        report(checks.dockerfile_problems(converted, dockerfiles), as_warnings=True)
         report(rules.check_versions(converted, dockerfiles), as_warnings=True)
     files.write_atomic(output, text)
     print(
         f"wrote {output}: {len(result['images'])} images, {len(notes)} note(s) to review",
         file=sys.stderr,
     )
+    if args.rewrite_dockerfiles:
+        report(rewrite_notes)
+        sys.stdout.write("".join(r.diff() for r in rewrites))
+        if args.write:
+            rewrite.apply(rewrites)
+            print(f"rewrote {len(rewrites)} Dockerfile(s) to the FROM convention", file=sys.stderr)
+        else:
+            print(
+                f"{len(rewrites)} Dockerfile(s) would change (the diff above); add --write to apply it",
+                file=sys.stderr,
+            )
     return 0

@@ -3,7 +3,9 @@
 Every image becomes a target whose ``base`` named context is its parent:
 ``target:<parent>`` for an image of the file (bake builds it first, once, however
 many children need it) or ``docker-image://<ref>`` for an external image. The
-Dockerfiles' ``ARG BASE_IMAGE=base`` / ``FROM ${BASE_IMAGE}`` picks it up.
+Dockerfiles' ``FROM ${BASE_IMAGE}`` picks it up: the target passes the build arg
+``BASE_IMAGE=base`` (unless images.yaml sets that arg), so the Dockerfile's own
+default for it (``ARG BASE_IMAGE=ubuntu:22.04`` in the old build.py's files) never wins.
 
 Given the images' checks (``bakegen.imagetests``), every image also gets a target
 ``<id>-test`` whose named context ``image`` is ``target:<id>`` and whose inline Dockerfile
@@ -27,7 +29,7 @@ from bakegen.emit import attest, cache, comment_text, mirror
 from bakegen.graph import TEST_GROUP, test_target
 from bakegen.hcl import Expr
 from bakegen.imagetests import inline_dockerfile
-from bakegen.model import IMAGE, PATH, Image, Project, secret_fields, secret_file_key, tag_has_registry
+from bakegen.model import BASE_CONTEXT, IMAGE, PATH, Image, Project, secret_fields, secret_file_key, tag_has_registry
 
 if TYPE_CHECKING:
     from bakegen.imagetests import ImageChecks
@@ -213,7 +215,7 @@ def _target(
     if image.target:
         attrs.append(("target", image.target))
 
-    contexts: dict[str, str | Expr] = {"base": base_context(image)}
+    contexts: dict[str, str | Expr] = {BASE_CONTEXT: base_context(image)}
     for name in sorted(image.contexts):
         named = image.contexts[name]
         if named.kind == IMAGE:
@@ -224,8 +226,8 @@ def _target(
             contexts[name] = named.value
     attrs.append(("contexts", contexts))
 
-    if image.args:
-        attrs.append(("args", {k: image.args[k] for k in sorted(image.args)}))
+    args = image.build_args
+    attrs.append(("args", {k: args[k] for k in sorted(args)}))
     if image.tags:
         attrs.append(("tags", [tag_value(t) for t in image.tags]))
     platforms = narrowed or image.platforms

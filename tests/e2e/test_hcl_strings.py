@@ -61,7 +61,9 @@ def print_args(root, values: dict[str, str], test_base: str, env) -> dict[str, s
         cwd=root, env=env, timeout=120,
     )
     assert result.returncode == 0, support.show(result) + "\n--- docker-bake.hcl ---\n" + (root / "docker-bake.hcl").read_text()
-    return json.loads(result.stdout)["target"]["strings"].get("args", {})
+    args = json.loads(result.stdout)["target"]["strings"]["args"]
+    assert args.pop("BASE_IMAGE") == "base"  # every target gets it: FROM ${BASE_IMAGE} is the context `base`
+    return args
 
 
 def test_awkward_table_survives_bake_print(tmp_path, test_base, env):
