@@ -155,3 +155,17 @@ def test_the_repositorys_images_lint_clean(test_base, env):
     assert result.returncode == 0, support.show(result)
     assert " warning: " not in result.stderr and " error: " not in result.stderr, support.show(result)
     assert "0 error(s), 0 warning(s)" in result.stdout, support.show(result)
+
+
+def test_a_context_outside_the_project_is_read_with_bakes_permission(tmp_path, test_base, env):
+    """bake asks for `--allow=fs.read=<path>` before it reads a context outside the folder
+    it runs in (the folder of images.yaml); lint grants it for the paths images.yaml names."""
+    (tmp_path / "ctx").mkdir()
+    (tmp_path / "ctx" / "Dockerfile").write_text(VIOLATIONS, encoding="utf-8")
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "images.yaml").write_text(
+        f"version: 1\nimages:\n  a: {{from: '{test_base}', context: ../ctx, dockerfile: Dockerfile}}\n", encoding="utf-8"
+    )
+    result = lint(tmp_path / "proj", env)
+    assert result.returncode == 0, support.show(result)
+    assert "../ctx/Dockerfile:3: warning: MaintainerDeprecated: " in result.stderr, support.show(result)
