@@ -30,7 +30,7 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bakegen import hcl
@@ -244,7 +244,7 @@ def lint(
     builder: str | None = None,
     stand_in: str | None = None,
     dockerfiles: Dockerfiles | None = None,
-    runner=None,
+    runner: Callable[[str, Sequence[str]], str] | None = None,
 ) -> LintReport:
     """BuildKit's checks for the images (build order): each finding once, with its images.
     runner(text, targets) -> stdout of the check run (``run_check`` by default)."""
