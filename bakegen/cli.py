@@ -29,6 +29,7 @@ COMMANDS = {
     "merge": ("merge", "make each target's tags one multi-platform index of its per-platform digests"),
     "test": ("test", "run each image's checks in BuildKit (building what is missing) and report"),
     "save": ("save", "write docker-loadable tarballs (one per image and platform) with BuildKit, no Docker daemon"),
+    "lint": ("lint", "run BuildKit's Dockerfile checks for every image of the chains (needs a builder)"),
     "import": ("import_compose", "convert the old dockerfile-compose.yaml into images.yaml"),
 }
 
@@ -59,6 +60,16 @@ def _progress_option(parser: argparse.ArgumentParser) -> None:
         default="auto",
         choices=["auto", "plain", "tty", "quiet", "rawjson"],
         help="buildx progress output",
+    )
+
+
+def _lint_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--builder", metavar="NAME", help="buildx builder to run the checks on")
+    parser.add_argument(
+        "--stand-in",
+        metavar="REF",
+        help="image to check on where neither a parent's tag nor the external base of its chain "
+        "resolves (e.g. a local copy of ubuntu:22.04)",
     )
 
 
@@ -110,6 +121,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the findings as a JSON list (file, line, column, code, severity, message)",
     )
     p.add_argument("--strict", action="store_true", help="count warnings as errors (exit 1)")
+    p.add_argument(
+        "--lint", action="store_true", help="also run BuildKit's Dockerfile checks (as `bakegen lint`; needs a builder)"
+    )
+    _lint_options(p)
+
+    p = sub.add_parser("lint", help=COMMANDS["lint"][1], description=COMMANDS["lint"][1])
+    _file_option(p, keep)
+    p.add_argument(
+        "targets", nargs="*", metavar="TARGET", help="images or groups whose chains to check (default: all images)"
+    )
+    p.add_argument("--json", action="store_true", help="print the findings as a JSON list")
+    p.add_argument("--strict", action="store_true", help="count warnings as errors (exit 1), as `--call check` does")
+    _lint_options(p)
 
     p = sub.add_parser("list", help=COMMANDS["list"][1], description=COMMANDS["list"][1])
     _file_option(p, keep)
@@ -280,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
             "--leaves and --waves do not go together: waves list every image a build needs, "
             "leaves only the last ones; pick one (`matrix --waves LEAF...` gives the waves that build those leaves)"
         )
+    if command == "check" and not args.lint and (args.builder or args.stand_in):
+        parser.error("--builder and --stand-in go with `check --lint`")
     if command == "generate":
         args.check = getattr(args, "check", False) or args.top_check
         args.output = getattr(args, "output", None)

@@ -2,7 +2,8 @@
 
 Schema and graph rules (from loading), then the files the graph names (and the
 `inputs:` globs) and the Dockerfiles (bakegen.checks), the Ascend version rules (bakegen.rules), the images' test
-definitions (bakegen.imagetests) and ModelArts conformance (bakegen.conformance).
+definitions (bakegen.imagetests) and ModelArts conformance (bakegen.conformance); with
+--lint, BuildKit's Dockerfile checks of every image (bakegen.lint), coded `lint:<Rule>`.
 With --strict, warnings count as errors.
 """
 
@@ -17,6 +18,7 @@ from bakegen.conformance import conformance_problems
 from bakegen.dockerfile import Dockerfiles
 from bakegen.errors import BakegenError
 from bakegen.imagetests import resolve_checks
+from bakegen.lint import lint
 from bakegen.model import load_project
 from bakegen.output import report
 from bakegen.runconfig import resolve_run_configs
@@ -44,6 +46,12 @@ def run(args) -> int:
         + check_problems
         + conformance_problems(project, dockerfiles, configs, image_checks)
     )
+    if args.lint:
+        linted = lint(
+            project, project.graph.order, builder=args.builder, stand_in=args.stand_in, dockerfiles=dockerfiles
+        )
+        # what it could not check for want of a file, checks.missing_paths has said already
+        problems += linted.notes + linted.problems + [finding.diagnostic() for finding in linted.findings]
     if args.strict:
         problems = [replace(d, severity="error") if d.severity == "warning" else d for d in problems]
     errors = sum(d.severity == "error" for d in problems)
