@@ -52,3 +52,19 @@ def test_each_platform_of_a_chain_builds_on_its_own_node(multinode, make_project
         "linux/amd64": {"parent": "linux/amd64", "child": "linux/amd64"},
         "linux/arm64": {"parent": "linux/arm64", "child": "linux/arm64"},
     }
+
+
+def test_bakegen_reads_the_two_node_builder_as_buildx_does(multinode, env):
+    """The builder as bakegen inspects it before a multi-platform build (bakegen.builders):
+    the remote driver, one node per daemon, each declaring its platform first; nothing to refuse."""
+    from python_on_whales import DockerClient
+
+    from bakegen.builders import Builder, multi_platform_refusal
+
+    inspected = Builder.of(DockerClient(client_call=["docker"]).buildx.inspect(multinode.builder))
+    assert inspected.driver == "remote"
+    assert [(n.status, n.platforms[:1]) for n in inspected.nodes] == [
+        ("running", ("linux/amd64",)),
+        ("running", ("linux/arm64",)),
+    ]
+    assert multi_platform_refusal(inspected, {"child": PLATFORMS}) is None
