@@ -81,6 +81,33 @@ def _missing_message(project: Project, role: str, value: str, field: tuple) -> s
     )
 
 
+def unmatched_inputs(project: Project) -> list[Diagnostic]:
+    """`inputs:` globs that name no file or folder: `bakegen affected` would never see a change
+    there (a typo, most likely). Each place in images.yaml is reported once."""
+    import glob  # only for `bakegen check`
+
+    problems = []
+    seen: set[tuple] = set()
+    for image in project.images.values():
+        for i, pattern in enumerate(image.inputs):
+            own = ("images", image.id, "inputs", i)
+            field = own if project.document.has(own) else ("defaults", "inputs", i)
+            if field in seen:
+                continue
+            seen.add(field)
+            if not glob.glob(pattern, root_dir=project.root, recursive=True):
+                problems.append(
+                    Diagnostic(
+                        project.where(*field),
+                        f"inputs: '{pattern}' matches no file or folder (relative to {project.path.name}), "
+                        "so `bakegen affected` never sees a change there; fix the glob or remove it",
+                        severity="warning",
+                        code="unmatched-inputs",
+                    )
+                )
+    return problems
+
+
 # Build args that BuildKit defines for every build: a Dockerfile reads them without an ARG.
 _PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY")
 PREDEFINED_ARGS = frozenset(

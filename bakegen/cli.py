@@ -21,6 +21,10 @@ COMMANDS = {
     "list": ("list_images", "list images in build order"),
     "graph": ("graph", "print the image graph as a Mermaid flowchart"),
     "matrix": ("matrix", "print a CI build matrix as JSON"),
+    "affected": (
+        "affected",
+        "list the images a change since a git ref affects (to rebuild, or with --tests to re-test)",
+    ),
     "build": ("build", "regenerate if needed, then run `docker buildx bake`"),
     "test": ("test", "run each image's checks in BuildKit (building what is missing) and report"),
     "import": ("import_compose", "convert the old dockerfile-compose.yaml into images.yaml"),
@@ -123,6 +127,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--waves", action="store_true", help="print the build waves (a list of lists) instead; not with --leaves"
     )
     p.add_argument("--compact", action="store_true", help="one line (for $GITHUB_OUTPUT)")
+    p.add_argument(
+        "--affected-since",
+        metavar="REF",
+        help="only the images affected since the git ref REF (see `bakegen affected`); an empty matrix stays valid JSON",
+    )
+
+    p = sub.add_parser(
+        "affected",
+        help=COMMANDS["affected"][1],
+        description="Print the images affected since the git ref REF, one per line, in build order: REF's commit "
+        "is compared with the working tree as it is now (committed, staged, unstaged and untracked changes; "
+        "files git ignores are not seen). An image is affected when its images.yaml entry changed by meaning, "
+        "a file it reads changed (its Dockerfile, what the Dockerfile copies or mounts from the context, a local "
+        "named context, its inputs: globs), the compat: section judges it differently, or an image it is built on "
+        "is affected.",
+    )
+    _file_option(p, keep)
+    p.add_argument("targets", nargs="*", metavar="TARGET", help="only these images or groups (default: all)")
+    p.add_argument("--since", required=True, metavar="REF", help="git ref to compare with: a branch, tag or commit")
+    p.add_argument(
+        "--tests",
+        action="store_true",
+        help="list the images whose checks must run again: the affected ones, and those whose tests:, "
+        "skip-tests: or service: (or an ancestor's) changed",
+    )
+    p.add_argument("--why", action="store_true", help="print why each image is affected: '<id>: <reason>'")
 
     p = sub.add_parser("build", help=COMMANDS["build"][1], description=COMMANDS["build"][1])
     _file_option(p, keep)

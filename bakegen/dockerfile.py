@@ -121,6 +121,8 @@ class Dockerfile:
     # what COPY/ADD (not --from) and RUN --mount=type=bind (not from=) read from the build
     # context, relative to it; globs as written
     context_sources: tuple[str, ...] = ()
+    # a source named through a variable (COPY ${APP} /app): what it reads is known only at build time
+    context_sources_unknown: bool = False
     problems: tuple[Diagnostic, ...] = ()  # what could not be read or parsed
 
     @property
@@ -139,6 +141,9 @@ class Dockerfiles:
         self.root = Path(root)  # the folder of images.yaml
         self._parsed: dict[Path, Dockerfile | None] = {}
         self._written: dict[str, Dockerfile | None] = {}  # by the path images.yaml gives: no resolve() per image
+        # What the run worked out from these Dockerfiles and a project, for the next caller that
+        # needs the same (the version rules and the test checks both need each image's facts).
+        self.derived: dict[str, tuple[object, object]] = {}  # name -> (project, value)
 
     def get(self, image: Image) -> Dockerfile | None:
         """The image's Dockerfile; None when its context is not local or the file does not exist
@@ -192,7 +197,12 @@ def parse_dockerfile(text: str, shown: str = "Dockerfile", path: Path | None = N
             for number, line in enumerate(heredoc.body.split("\n"), start=heredoc.line):
                 if not line.lstrip().startswith("#"):  # a comment of the script
                     pins.extend(_numpy_pins(line, number))
-    sources = [source for step in instructions for source in _context_sources(step, escape)]
+    sources: list[str] = []
+    unknown = False
+    for step in instructions:
+        known, variable = _context_sources(step, escape)
+        sources += known
+        unknown = unknown or variable
     stages = {f.stage.lower() for f in froms if f.stage}
     for step in instructions:
         for name in _context_names(step, escape):
@@ -210,6 +220,7 @@ def parse_dockerfile(text: str, shown: str = "Dockerfile", path: Path | None = N
         numpy_pins=tuple(pins),
         stages=tuple(Stage(base, tuple(steps)) for base, steps in built),
         context_sources=tuple(sources),
+        context_sources_unknown=unknown,
         problems=tuple(problems),
     )
 
@@ -409,25 +420,32 @@ def _context_names(step: Instruction, escape: str) -> list[str]:
     return names
 
 
-def _context_sources(step: Instruction, escape: str) -> list[str]:
+def _context_sources(step: Instruction, escape: str) -> tuple[list[str], bool]:
     """What the step reads from the build context: COPY/ADD sources unless --from=, and
-    RUN --mount=type=bind sources without from= (variables and URLs left out)."""
+    RUN --mount=type=bind sources without from= ("." for the whole context; URLs left out); and whether a source is
+    named through a variable (left out too: its value is known only at build time)."""
     words = _words(step.rest, escape)
     flags = _flags(words)
     if step.keyword in ("COPY", "ADD"):
         if any(flag.startswith("--from=") for flag in flags):
-            return []
+            return [], False
         paths = [word for word in words[len(flags) :] if not word.startswith("<<")][:-1]  # the last is the dest
-        return [path.lstrip("/") for path in paths if "://" not in path and "$" not in path]
+        paths = [path for path in paths if "://" not in path]
+        return [path.lstrip("/") for path in paths if "$" not in path], any("$" in path for path in paths)
     sources = []
+    variable = False
     if step.keyword == "RUN":
         for flag in flags:
             if flag.startswith("--mount="):
                 fields = dict(field.partition("=")[::2] for field in flag[len("--mount=") :].split(","))
-                source = fields.get("source") or fields.get("src")
-                if fields.get("type") == "bind" and "from" not in fields and source and "$" not in source:
-                    sources.append(source.lstrip("/"))
-    return sources
+                # a bind mount is the default type; without a source it mounts the whole context
+                source = fields.get("source") or fields.get("src") or "."
+                if fields.get("type", "bind") == "bind" and "from" not in fields:
+                    if "$" in source:
+                        variable = True
+                    else:
+                        sources.append(source.lstrip("/"))
+    return sources, variable
 
 
 CONFIG_KEYWORDS = ("USER", "WORKDIR", "ENV", "ENTRYPOINT", "CMD", "EXPOSE")

@@ -7,6 +7,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from bakegen.errors import BakegenError, Diagnostic, Position
@@ -16,6 +17,8 @@ DEFAULT_OUTPUT = "docker-bake.hcl"
 # The bake file one `bakegen build` hands buildx, in the temporary folder: hidden, and named
 # after bakegen and the process, so that a run can tell its own from a killed run's.
 BUILD_FILE = re.compile(r"\.bakegen-build-([1-9][0-9]*)\.hcl")
+
+CHUNK = 1 << 20  # characters: large texts are encoded, written and compared a slice at a time
 
 
 def find_source(given: str | None) -> Path:
@@ -82,7 +85,7 @@ def refuse_overwriting(output: Path, *inputs: Path) -> None:
             )
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | Sequence[str]) -> None:
     """Replace path with text, or leave it untouched if anything fails.
 
     A symlink is followed (its target is replaced, the link stays); anything that is not a
@@ -101,7 +104,8 @@ def write_atomic(path: Path, text: str) -> None:
         ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            for piece in _slices(text):  # encoded a slice at a time: no second copy
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         if path.exists():
@@ -136,15 +140,45 @@ def remove_stale_partial_files(path: Path) -> None:
                 continue
 
 
-def read_text(path: Path) -> str | None:
-    """The file's text exactly as stored (no newline translation: a CRLF copy of the bake file
-    is stale); None when it does not exist. A file that is not UTF-8 text reads as "" (it
-    differs from anything bakegen writes, so it is stale). Anything but a regular file (a FIFO,
-    a device, /dev/stdout) is refused without being opened: reading it could block."""
+def _slices(text: str | Sequence[str]) -> Iterator[str]:
+    """The text (or the concatenation of its pieces) in slices of at most CHUNK characters."""
+    for piece in (text,) if isinstance(text, str) else text:
+        if len(piece) <= CHUNK:
+            yield piece
+        else:
+            for start in range(0, len(piece), CHUNK):
+                yield piece[start : start + CHUNK]
+
+
+def holds(path: Path, text: str | Sequence[str]) -> bool:
+    """Whether the file holds exactly text, or the concatenation of its pieces (UTF-8, byte for
+    byte), read and compared a slice at a time, so that a large bake file is not held twice. A
+    file that does not exist holds nothing; what is not a regular file is refused as read_text
+    refuses it."""
+    if not _is_regular_file(path):
+        return False
+    try:
+        with open(path, "rb") as handle:
+            for piece in _slices(text):
+                expected = piece.encode("utf-8")
+                if handle.read(len(expected)) != expected:
+                    return False
+            return handle.read(1) == b""
+    except UnicodeEncodeError:  # a lone surrogate: nothing on disk can be that text
+        return False
+    except OSError as exc:
+        raise BakegenError(
+            Diagnostic(Position(str(path)), f"cannot read: {exc.strerror}", code="cannot-read")
+        ) from None
+
+
+def _is_regular_file(path: Path) -> bool:
+    """False when path does not exist; raises for what bakegen must not open (a FIFO, a device,
+    a folder: reading could block) or cannot stat."""
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
-        return None
+        return False
     except OSError as exc:
         raise BakegenError(
             Diagnostic(Position(str(path)), f"cannot read: {exc.strerror}", code="cannot-read")
@@ -158,6 +192,16 @@ def read_text(path: Path) -> str | None:
                 code="not-a-file",
             )
         )
+    return True
+
+
+def read_text(path: Path) -> str | None:
+    """The file's text exactly as stored (no newline translation: a CRLF copy of the bake file
+    is stale); None when it does not exist. A file that is not UTF-8 text reads as "" (it
+    differs from anything bakegen writes, so it is stale). Anything but a regular file (a FIFO,
+    a device, /dev/stdout) is refused without being opened: reading it could block."""
+    if not _is_regular_file(path):
+        return None
     try:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:

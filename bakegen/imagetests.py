@@ -159,8 +159,13 @@ def resolve_checks(
 
 def _through_entrypoint(config: RunConfig, command: str) -> str:
     """The script that runs command as `docker run IMAGE sh -c COMMAND` would."""
-    words = [*(config.entrypoint or ()), "/bin/sh", "-c", command]
-    return "exec " + " ".join(shlex.quote(w) for w in words) + "\n"
+    return _exec_script(config.entrypoint or (), command)
+
+
+@cache
+def _exec_script(entrypoint: tuple[str, ...], command: str) -> str:
+    # Images mostly share an entrypoint and their checks' commands: quoting is done once each.
+    return "exec " + " ".join(shlex.quote(w) for w in (*entrypoint, "/bin/sh", "-c", command)) + "\n"
 
 
 def user_check(
@@ -179,9 +184,18 @@ def user_check(
 
 
 def _generated(name: str, run: str, why: str, config: RunConfig, data: dict, expect: str | None = None) -> Check:
-    return Check(name, run, expect, 0, GENERATED, why, _through_entrypoint(config, run), data["check_timeout"])
+    return _generated_check(name, run, why, config.entrypoint or (), expect, data["check_timeout"])
 
 
+@cache
+def _generated_check(
+    name: str, run: str, why: str, entrypoint: tuple[str, ...], expect: str | None, timeout: int
+) -> Check:
+    # Images of one subtree mostly have the same checks: one (immutable) Check serves them all.
+    return Check(name, run, expect, 0, GENERATED, why, _exec_script(entrypoint, run), timeout)
+
+
+@cache
 def _distribution_version(distribution: str) -> str:
     program = f'from importlib.metadata import version; print("{distribution}", version("{distribution}"))'
     return f"python3 -c {shlex.quote(program)}"
@@ -455,26 +469,32 @@ def _delimiter(*texts: str) -> str:
 
 
 def inline_dockerfile(image_checks: ImageChecks) -> str:
-    """The inline Dockerfile of the image's test target: its named context `image` is the image."""
-    checks = image_checks.checks
+    """The inline Dockerfile of the image's test target: its named context `image` is the image.
+    It names no image, so images with the same checks have the same text (a bake file holds
+    it once: ``bakegen.emit.bake``)."""
+    return _inline_dockerfile(tuple((c.name, c.script, c.timeout) for c in image_checks.checks))
+
+
+@cache
+def _inline_dockerfile(checks: tuple[tuple[str, str, int], ...]) -> str:
     lines = [
-        f"# bakegen test: the checks of {image_checks.image}, each in a stage of its own on the image (its",
-        "# USER, WORKDIR, ENV), through its ENTRYPOINT, without network. Exit codes and outputs are",
-        f"# recorded in {RESULTS}/<check>/ and exported; bakegen judges them.",
+        "# bakegen test: each check in a stage of its own on the image (its USER, WORKDIR, ENV),",
+        "# through its ENTRYPOINT, without network. Exit codes and outputs are recorded in",
+        f"# {RESULTS}/<check>/ and exported; bakegen judges them.",
         "FROM scratch AS bakegen-runner",
     ]
-    end = _delimiter(_RUNNER, *(c.script for c in checks))
+    end = _delimiter(_RUNNER, *(script for _, script, _ in checks))
     lines += [f"COPY --chmod=0755 <<'{end}' /run-check", _RUNNER.rstrip("\n"), end]
-    for check in checks:
-        lines += [f"COPY <<'{end}' /checks/{check.name}", check.script.rstrip("\n"), end]
-    for n, check in enumerate(checks, 1):
+    for name, script, _ in checks:
+        lines += [f"COPY <<'{end}' /checks/{name}", script.rstrip("\n"), end]
+    for n, (name, _, timeout) in enumerate(checks, 1):
         lines += [
             f"FROM image AS check-{n}",
             "RUN --network=none \\",
             f"    --mount=type=bind,from=bakegen-runner,source=/run-check,target={RUNNER} \\",
-            f"    --mount=type=bind,from=bakegen-runner,source=/checks/{check.name},target={SCRIPT} \\",
+            f"    --mount=type=bind,from=bakegen-runner,source=/checks/{name},target={SCRIPT} \\",
             f"    --mount=type=secret,id={RUN_SECRET},mode=0444,required=false \\",
-            f'    ["{RUNNER}", "{check.name}", "{check.timeout}"]',
+            f'    ["{RUNNER}", "{name}", "{timeout}"]',
         ]
     lines.append("FROM scratch")
     lines += [f"COPY --from=check-{n} {RESULTS}/ /" for n in range(1, len(checks) + 1)]

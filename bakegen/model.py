@@ -109,6 +109,7 @@ class Image:
     tests: tuple[ImageTest, ...] = ()  # its own; bakegen.imagetests adds the inherited and generated
     skip_tests: tuple[tuple[str, Position], ...] = ()  # check names switched off here, and where
     service: Service | None = None  # its own
+    inputs: tuple[str, ...] = ()  # globs relative to images.yaml: more files it depends on (`bakegen affected`)
 
     @property
     def base_ref(self) -> str:
@@ -282,7 +283,7 @@ def _image(doc: Document, image_id: str, raw: dict, defaults: dict, ids: Mapping
 
     def texts(field: str) -> dict[str, str]:
         return {
-            name: scalar_as_written(doc, source(field, name), value)
+            name: value if isinstance(value, str) else scalar_as_written(doc, source(field, name), value)
             for name, value in (merged.get(field) or {}).items()
         }
 
@@ -332,6 +333,7 @@ def _image(doc: Document, image_id: str, raw: dict, defaults: dict, ids: Mapping
             for i, name in enumerate(raw.get("skip-tests") or ())
         ),
         service=_service(doc, image_id, raw.get("service")),
+        inputs=tuple(merged.get("inputs") or ()),
     )
 
 
@@ -444,6 +446,11 @@ def _schema_message(err: jsonschema.ValidationError, path: tuple) -> str:
         return f"{field}: expected {expected}, got {got}"
     if v == "pattern" and "platforms" in path:
         return f"{field}: {err.instance!r} is not a platform like linux/arm64 or linux/amd64"
+    if v == "pattern" and "inputs" in path:
+        return (
+            f"{field}: {err.instance!r} is an absolute path; inputs are globs relative to images.yaml, "
+            "e.g. 'requirements/*.txt'"
+        )
     if v == "pattern" and "secrets" in path:
         return f"{field}: {err.instance!r} has no id=...; write e.g. 'id=pipconf,env=PIP_CONF'"
     if "propertyNames" in err.schema_path and "contexts" in path:
@@ -730,13 +737,13 @@ def _tag_problems(doc: Document, variables: Mapping[str, str], images: Mapping[s
         )
     for image in images.values():
         for i, tag in enumerate(image.tags):
-            where = doc.where(("images", image.id, "tags", i))
+            written = ("images", image.id, "tags", i)  # its position, only for a problem
             if "\0" in tag:
                 continue  # said once, as a NUL character
             if not tag_has_registry(tag) and not registry:
                 problems.append(
                     Diagnostic(
-                        where,
+                        doc.where(written),
                         f"tag '{tag}' has no registry host, so it gets ${{REGISTRY}}/ in front, but "
                         "no REGISTRY variable is declared (or it is empty); add "
                         "'variables: {REGISTRY: <registry/org>}' or write the full reference",
@@ -749,14 +756,16 @@ def _tag_problems(doc: Document, variables: Mapping[str, str], images: Mapping[s
                 shown = "" if pushed == tag or not registry else f" (pushed as '{pushed}')"
                 problems.append(
                     Diagnostic(
-                        where, f"tag '{tag}'{shown} is not a valid image reference: {invalid}", code="invalid-tag"
+                        doc.where(written),
+                        f"tag '{tag}'{shown} is not a valid image reference: {invalid}",
+                        code="invalid-tag",
                     )
                 )
             if pushed in seen and seen[pushed] != image.id:
                 same = "" if pushed == tag else f" (pushed as '{pushed}')"
                 problems.append(
                     Diagnostic(
-                        where,
+                        doc.where(written),
                         f"duplicate tag '{tag}'{same}: image '{seen[pushed]}' already produces it; "
                         "give each image its own tag",
                         code="duplicate-tag",
@@ -764,7 +773,9 @@ def _tag_problems(doc: Document, variables: Mapping[str, str], images: Mapping[s
                 )
             elif pushed in seen:
                 problems.append(
-                    Diagnostic(where, f"tag '{tag}' is listed twice for '{image.id}'", code="duplicate-tag")
+                    Diagnostic(
+                        doc.where(written), f"tag '{tag}' is listed twice for '{image.id}'", code="duplicate-tag"
+                    )
                 )
             seen.setdefault(pushed, image.id)
     return problems

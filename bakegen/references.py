@@ -95,7 +95,7 @@ COMMON_PLATFORMS = (
 
 def reference_problem(reference: str) -> str | None:
     """Why a full image reference would be refused, or None when it is valid."""
-    if any(c.isspace() for c in reference):
+    if reference.split() != [reference] and any(c.isspace() for c in reference):  # split(): a fast first look
         return "it contains white space"
     if "\0" in reference:
         return "it contains a NUL character"

@@ -114,7 +114,17 @@ def _as_specs(value: str) -> list[str]:
 
 
 def image_facts(project: Project, dockerfiles: Dockerfiles) -> dict[str, dict[str, Setting]]:
-    """Every image's facts, its Dockerfile's numpy pins included (the Dockerfiles come parsed)."""
+    """Every image's facts, its Dockerfile's numpy pins included (the Dockerfiles come parsed).
+    Worked out once per run: the Dockerfiles keep them for the next caller."""
+    known = dockerfiles.derived.get("image_facts")
+    if known is not None and known[0] is project:
+        return known[1]  # type: ignore[return-value]
+    facts = _image_facts(project, dockerfiles)
+    dockerfiles.derived["image_facts"] = (project, facts)
+    return facts
+
+
+def _image_facts(project: Project, dockerfiles: Dockerfiles) -> dict[str, dict[str, Setting]]:
     numpy_pins: dict[str, list[str]] = {}
     for image_id, image in project.images.items():
         dockerfile = dockerfiles.get(image)
@@ -124,17 +134,32 @@ def image_facts(project: Project, dockerfiles: Dockerfiles) -> dict[str, dict[st
 
 def check_versions(project: Project, dockerfiles: Dockerfiles) -> list[Diagnostic]:
     """The version rules of every image; Dockerfiles come parsed (numpy pins), this reads no file."""
-    compat = project.compat
-    graph = project.graph
-    problems: list[Diagnostic] = []
     resolved = image_facts(project, dockerfiles)
-    for image_id in graph.order:
+    return [
+        _diagnostic(project, project.graph, image_id, resolved[image_id], finding)
+        for image_id, findings in _findings(project, resolved).items()
+        for finding in findings
+    ]
+
+
+def verdicts(project: Project, dockerfiles: Dockerfiles) -> dict[str, tuple[Finding, ...]]:
+    """image id -> what the rules say at that image (nothing: its stack passes), in build order.
+    `bakegen affected` compares them under two compat tables."""
+    return _findings(project, image_facts(project, dockerfiles))
+
+
+def _findings(project: Project, resolved: Mapping[str, Facts]) -> dict[str, tuple[Finding, ...]]:
+    """The findings of each image: a rule is reported at an image that sets one of the values it compares."""
+    result = {}
+    for image_id in project.graph.order:
         facts = resolved[image_id]
-        for rule in RULES:
-            for finding in rule(facts, compat):
-                if any(facts[f].image == image_id for f in finding.involved if f in facts):
-                    problems.append(_diagnostic(project, graph, image_id, facts, finding))
-    return problems
+        result[image_id] = tuple(
+            finding
+            for rule in RULES
+            for finding in rule(facts, project.compat)
+            if any(facts[f].image == image_id for f in finding.involved if f in facts)
+        )
+    return result
 
 
 def _diagnostic(project: Project, graph: ImageGraph, image_id: str, facts: Facts, finding: Finding) -> Diagnostic:

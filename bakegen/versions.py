@@ -11,11 +11,13 @@ says what it means then.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 
+@cache
 def parse(text: str) -> Version | None:
     """A PEP 440 version, or None for text that is not one."""
     try:
@@ -73,6 +75,11 @@ def admits_major_above(specifiers: list[str], limit: int) -> bool:
     """Whether pip could pick a release with a major above limit (numpy 2.x for limit 1) from the
     specifier set. Specifiers that are not PEP 440 ("==latest", "~=2") do not narrow the set; with
     none left, nothing is judged (False)."""
+    return _admits_major_above(tuple(specifiers), limit)
+
+
+@cache
+def _admits_major_above(specifiers: tuple[str, ...], limit: int) -> bool:
     parsed: list[Specifier] = []
     for text in specifiers:
         try:

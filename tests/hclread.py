@@ -51,8 +51,10 @@ def _unquote_key(key: str) -> str:
 
 
 def targets(text: str) -> dict[str, dict]:
-    """target name -> {attribute: value} with string literals decoded; expressions kept as text."""
+    """target name -> {attribute: value} with string literals decoded; expressions kept as text,
+    except calls of the file's functions without parameters, replaced by what they return."""
     data = hcl2.loads(text)
+    calls = {f"${{{name}()}}": value for name, value in _functions(data).items()}
     result = {}
     for block in data.get("target", []):
         for name, body in block.items():
@@ -60,9 +62,23 @@ def targets(text: str) -> dict[str, dict]:
             for key, value in body.items():
                 if key.startswith("__"):
                     continue
-                decoded[key] = _decode(value)
+                decoded[key] = calls[value] if isinstance(value, str) and value in calls else _decode(value)
             result[_unquote_key(name)] = decoded
     return result
+
+
+def functions(text: str) -> dict[str, str]:
+    """function name -> what it returns, for the file's functions without parameters."""
+    return _functions(hcl2.loads(text))
+
+
+def _functions(data: dict) -> dict[str, str]:
+    found = {}
+    for block in data.get("function", []):
+        for name, body in block.items():
+            assert body["params"] == [], f"function {name} takes parameters"
+            found[_unquote_key(name)] = literal(body["result"])
+    return found
 
 
 def groups(text: str) -> dict[str, list[str]]:

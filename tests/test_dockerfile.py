@@ -149,6 +149,26 @@ def test_named_contexts_used_leave_out_stages_numbers_variables_and_images():
 
 
 @pytest.mark.parametrize(
+    "text, sources, unknown",
+    [
+        ("COPY app/ scripts/*.sh /opt/\n", ("app/", "scripts/*.sh"), False),
+        ("COPY --from=wheels /w /w\nADD https://example.com/x.tar /x\nCOPY <<EOF /f\nhi\nEOF\n", (), False),
+        ("COPY . /src\n", (".",), False),
+        ("RUN --mount=type=bind,source=/req.txt,target=/r true\n", ("req.txt",), False),
+        # a bind mount is the default type; without a source it mounts the whole context
+        ("RUN --mount=target=/src true\n", (".",), False),
+        ("RUN --mount=type=cache,target=/c --mount=type=secret,id=x true\n", (), False),
+        # named through a variable: what is read is known only at build time
+        ("ARG APP=app\nCOPY ${APP} conf/ /opt/\n", ("conf/",), True),
+        ("RUN --mount=type=bind,source=$REQ,target=/r true\n", (), True),
+    ],
+)
+def test_what_a_dockerfile_reads_from_its_build_context(text, sources, unknown):
+    parsed = parse_dockerfile("FROM x\n" + text)
+    assert (parsed.context_sources, parsed.context_sources_unknown) == (sources, unknown)
+
+
+@pytest.mark.parametrize(
     "text, expected",
     [
         ("RUN pip install numpy<2\n", [(("<2",), 1)]),

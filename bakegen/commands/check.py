@@ -1,7 +1,7 @@
 """`bakegen check`: everything that can be known wrong before a build starts.
 
-Schema and graph rules (from loading), then the files the graph names and the
-Dockerfiles (bakegen.checks), the Ascend version rules (bakegen.rules), the images' test
+Schema and graph rules (from loading), then the files the graph names (and the
+`inputs:` globs) and the Dockerfiles (bakegen.checks), the Ascend version rules (bakegen.rules), the images' test
 definitions (bakegen.imagetests) and ModelArts conformance (bakegen.conformance).
 With --strict, warnings count as errors.
 """
@@ -37,6 +37,7 @@ def run(args) -> int:
     problems = (
         list(project.warnings)
         + checks.missing_paths(project)
+        + checks.unmatched_inputs(project)
         + checks.dockerfile_problems(project, dockerfiles)
         + checks.undeclared_args(project, dockerfiles)
         + rules.check_versions(project, dockerfiles)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bakegen import checks, files, rules
 from bakegen.dockerfile import Dockerfiles
-from bakegen.emit.bake import render_bake
+from bakegen.emit.bake import bake_pieces
 from bakegen.errors import Diagnostic, UsageError
 from bakegen.imagetests import ImageChecks, resolve_checks
 from bakegen.model import Project, load_project
@@ -19,10 +19,14 @@ from bakegen.output import report
 class Generated:
     project: Project
     output: Path  # the bake file
-    text: str  # what it must hold
+    pieces: list[str]  # what it must hold, in pieces (a large text is not held twice)
     dockerfiles: Dockerfiles  # parsed while generating
     checks: dict[str, ImageChecks]  # each image's checks (its test target)
     check_problems: list[Diagnostic]  # tests named twice, skips of no check
+
+    @property
+    def text(self) -> str:
+        return "".join(self.pieces)
 
 
 def generated(source: Path, output: Path | None) -> Generated:
@@ -31,8 +35,8 @@ def generated(source: Path, output: Path | None) -> Generated:
     dockerfiles = Dockerfiles(project.root)
     files.refuse_overwriting(output, source, *checks.inputs_an_output_would_replace(project, dockerfiles, output))
     image_checks, problems = resolve_checks(project, dockerfiles)
-    text = render_bake(project, output, checks=image_checks)
-    return Generated(project, output, text, dockerfiles, image_checks, problems)
+    pieces = bake_pieces(project, output, checks=image_checks)
+    return Generated(project, output, pieces, dockerfiles, image_checks, problems)
 
 
 def stale_diff(output: Path, text: str) -> str | None:
@@ -60,7 +64,7 @@ def run(args) -> int:
     if to_stdout and args.check:
         raise UsageError("--check compares a bake file on disk; it does not go with -o -")
     result = generated(source, Path(args.output) if args.output and not to_stdout else None)
-    project, output, text = result.project, result.output, result.text
+    project, output, pieces = result.project, result.output, result.pieces
     # Generating never fails on what only a build would trip over; it says so.
     report(
         list(project.warnings)
@@ -71,10 +75,10 @@ def run(args) -> int:
         as_warnings=True,
     )
     if to_stdout:
-        sys.stdout.write(text)
+        sys.stdout.writelines(pieces)
         return 0
     if args.check:
-        diff = stale_diff(output, text)
+        diff = None if files.holds(output, pieces) else stale_diff(output, result.text)
         if diff is None:
             print(f"{output} is up to date with {source}")
             return 0
@@ -84,9 +88,9 @@ def run(args) -> int:
             file=sys.stderr,
         )
         return 1
-    if files.read_text(output) == text:
+    if files.holds(output, pieces):
         print(f"{output} is up to date ({len(project.images)} images)", file=sys.stderr)
         return 0
-    files.write_atomic(output, text)
+    files.write_atomic(output, pieces)
     print(f"wrote {output} ({len(project.images)} images)", file=sys.stderr)
     return 0

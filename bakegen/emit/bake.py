@@ -7,13 +7,18 @@ Dockerfiles' ``ARG BASE_IMAGE=base`` / ``FROM ${BASE_IMAGE}`` picks it up.
 
 Given the images' checks (``bakegen.imagetests``), every image also gets a target
 ``<id>-test`` whose named context ``image`` is ``target:<id>`` and whose inline Dockerfile
-runs the checks; the group ``test`` holds them all, ``default`` and ``all`` none.
+runs the checks; the group ``test`` holds them all, ``default`` and ``all`` none. Images
+with the same checks have the same inline Dockerfile: the file holds each distinct one once,
+as an HCL function without parameters (``bakegen_test_<first image>``) that the targets call.
+A function, not a variable: bake lets the environment override a variable, not a function.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +26,7 @@ from bakegen import hcl
 from bakegen.emit import comment_text
 from bakegen.graph import TEST_GROUP, test_target
 from bakegen.hcl import Expr
+from bakegen.imagetests import inline_dockerfile
 from bakegen.model import IMAGE, PATH, Image, Project, secret_fields, secret_file_key, tag_has_registry
 
 if TYPE_CHECKING:
@@ -34,6 +40,10 @@ CACHE_HELP = (
 )
 LABEL_IMAGE = "bakegen.image"
 LABEL_PARENT = "bakegen.parent"
+TEST_FUNCTION_PREFIX = "bakegen_test_"
+TEST_DOCKERFILES_COMMENT = (
+    "# The inline Dockerfiles of the test targets, each distinct one once (images with the same checks share one).\n"
+)
 
 
 def header(source_name: str) -> str:
@@ -64,6 +74,18 @@ def render_bake(
 
     checks: each image's checks, for its test target: every image's in the whole file; in a
     plan's file only those of the images in test_outputs (image id -> bake output)."""
+    return "".join(bake_pieces(project, output, plan, checks, test_outputs))
+
+
+def bake_pieces(
+    project: Project,
+    output: Path | None = None,
+    plan: BuildPlan | None = None,
+    checks: Mapping[str, ImageChecks] | None = None,
+    test_outputs: Mapping[str, str] | None = None,
+) -> list[str]:
+    """render_bake's text in pieces, for writing and comparing a large file without holding it
+    twice (the pieces and their join)."""
     out_dir = (output.parent if output else project.root).resolve()
     graph = project.graph
     source_name = _relative(project.path.resolve(), out_dir)
@@ -87,22 +109,51 @@ def render_bake(
         parts.append(hcl.block("target", [image_id], _target(project, image, out_dir, narrowed.get(image_id))))
     if checks is not None:
         tested = [i for i in plan.images if i in (test_outputs or {})] if plan else graph.order
+        functions: dict[str, str] = {}  # inline Dockerfile -> the function that returns it
+        test_blocks = []
         for image_id in tested:
             image = project.images[image_id]
+            dockerfile = inline_dockerfile(checks[image_id])
+            function = functions.get(dockerfile)
+            if function is None:
+                function = functions[dockerfile] = _function_name(image_id, functions.values())
             output_spec = (test_outputs or {}).get(image_id)
-            attrs = _test_target(image, checks[image_id], narrowed.get(image_id), output_spec)
-            parts.append(hcl.block("target", [test_target(image_id)], attrs))
-    return "\n".join(parts)
+            attrs = _test_target(image, function, narrowed.get(image_id), output_spec)
+            test_blocks.append(hcl.block("target", [test_target(image_id)], attrs))
+        if functions:
+            parts.append(
+                TEST_DOCKERFILES_COMMENT
+                + "\n".join(
+                    hcl.block("function", [name], [("params", Expr("[]")), ("result", text)])
+                    for text, name in functions.items()
+                )
+            )
+        parts += test_blocks
+    pieces: list[str] = []
+    for part in parts:
+        pieces += (part, "\n")
+    return pieces[:-1]
+
+
+def _function_name(image_id: str, taken: Iterable[str]) -> str:
+    """The HCL function that returns the test Dockerfile first used by image_id's test target."""
+    stem = TEST_FUNCTION_PREFIX + re.sub(r"[^A-Za-z0-9_]", "_", image_id)
+    names = set(taken)
+    name, n = stem, 1
+    while name in names:
+        n += 1
+        name = f"{stem}_{n}"
+    return name
 
 
 def _test_target(
-    image: Image, checks: ImageChecks, narrowed: tuple[str, ...] | None, output: str | None
+    image: Image, function: str, narrowed: tuple[str, ...] | None, output: str | None
 ) -> list[tuple[str, hcl.Value]]:
-    from bakegen.imagetests import RUN_SECRET, RUN_VARIABLE, inline_dockerfile
+    from bakegen.imagetests import RUN_SECRET, RUN_VARIABLE
 
     attrs: list[tuple[str, hcl.Value]] = [
         ("description", f"bakegen test: the checks of {image.id}"),
-        ("dockerfile-inline", inline_dockerfile(checks)),
+        ("dockerfile-inline", Expr(f"{function}()")),
         ("contexts", {"image": f"target:{image.id}"}),
     ]
     platforms = narrowed or image.platforms
@@ -120,9 +171,15 @@ def _relative(path: Path, out_dir: Path) -> str:
 
 def _local_path(project: Project, value: str, out_dir: Path) -> str:
     """A path written relative to images.yaml, as the bake file (run from its folder) must see it."""
-    if os.path.isabs(value) or project.root.resolve() == out_dir:
+    root = _resolved(project.root)
+    if os.path.isabs(value) or root == out_dir:
         return value
-    return _relative(project.root.resolve() / value, out_dir)
+    return _relative(root / value, out_dir)
+
+
+@cache
+def _resolved(path: Path) -> Path:
+    return path.resolve()
 
 
 def tag_value(tag: str) -> str | Expr:
@@ -135,6 +192,12 @@ def base_context(image: Image) -> str:
     if image.parent:
         return f"target:{image.parent}"
     return f"docker-image://{image.external_base}"
+
+
+def target_attributes(project: Project, image: Image) -> dict[str, hcl.Value]:
+    """What the bake file says of an image (paths relative to images.yaml's folder): what is
+    built, so `bakegen affected` compares images by it."""
+    return dict(_target(project, image, project.root.resolve()))
 
 
 def _target(
