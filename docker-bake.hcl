@@ -10,6 +10,103 @@ variable "CACHE_REF" {
   description = "Registry repository for the build cache (e.g. localhost:5000/cache); empty = no registry cache. Each target uses the tag <repository>:<target>."
 }
 
+variable "CACHE_SUFFIX" {
+  default = ""
+  description = "Added to each registry cache tag, <target>-<suffix> (e.g. the branch); characters a tag may not hold become '-'."
+}
+
+variable "CACHE_FALLBACK_SUFFIX" {
+  default = ""
+  description = "Registry cache tags also read, never written: <target>-<suffix> (e.g. main, the suffix of the main branch's builds)."
+}
+
+variable "CACHE_DIR" {
+  default = ""
+  description = "Folder of local build caches, one sub-folder per target; empty = none."
+}
+
+variable "CACHE_GHA" {
+  default = ""
+  description = "GitHub Actions cache: 1 (scope <target>) or a scope prefix (scope <prefix>-<target>); empty, 0 or false = none."
+}
+
+variable "CACHE_SCOPE_SUFFIX" {
+  default = ""
+  description = "Added to every cache key, <target>-<suffix>: set it to the platform in a job that builds one platform of a target."
+}
+
+function "bakegen_tag_text" {
+  params = [text]
+  result = regex_replace(text, "[^A-Za-z0-9_.-]", "-")
+}
+
+function "bakegen_cache_key" {
+  params = [target]
+  result = CACHE_SCOPE_SUFFIX == "" ? target : "${target}-${bakegen_tag_text(CACHE_SCOPE_SUFFIX)}"
+}
+
+function "bakegen_registry_cache" {
+  params = [key, suffix]
+  result = suffix == "" ? "type=registry,ref=${CACHE_REF}:${key}" : "type=registry,ref=${CACHE_REF}:${key}-${bakegen_tag_text(suffix)}"
+}
+
+function "bakegen_gha_scope" {
+  params = [key]
+  result = contains(["1", "true"], lower(CACHE_GHA)) ? key : "${CACHE_GHA}-${key}"
+}
+
+function "bakegen_cache_from" {
+  params = [target]
+  result = concat(
+    CACHE_REF == "" ? [] : [bakegen_registry_cache(bakegen_cache_key(target), CACHE_SUFFIX)],
+    CACHE_REF == "" || CACHE_FALLBACK_SUFFIX == "" || CACHE_FALLBACK_SUFFIX == CACHE_SUFFIX ? [] : [bakegen_registry_cache(bakegen_cache_key(target), CACHE_FALLBACK_SUFFIX)],
+    CACHE_DIR == "" ? [] : ["type=local,src=${CACHE_DIR}/${bakegen_cache_key(target)}"],
+    contains(["", "0", "false"], lower(CACHE_GHA)) ? [] : ["type=gha,scope=${bakegen_gha_scope(bakegen_cache_key(target))}"],
+  )
+}
+
+function "bakegen_cache_to" {
+  params = [target]
+  result = concat(
+    CACHE_REF == "" ? [] : ["${bakegen_registry_cache(bakegen_cache_key(target), CACHE_SUFFIX)},mode=max"],
+    CACHE_DIR == "" ? [] : ["type=local,dest=${CACHE_DIR}/${bakegen_cache_key(target)},mode=max"],
+    contains(["", "0", "false"], lower(CACHE_GHA)) ? [] : ["type=gha,scope=${bakegen_gha_scope(bakegen_cache_key(target))},mode=max"],
+  )
+}
+
+variable "BASE_MIRROR_DOCKERHUB" {
+  default = ""
+  description = "Mirror of Docker Hub for external bases (e.g. swr.cn-north-4.myhuaweicloud.com): ubuntu:22.04 is read as <mirror>/library/ubuntu:22.04; empty = Docker Hub."
+}
+
+variable "BASE_MIRROR_QUAY" {
+  default = ""
+  description = "Mirror of quay.io for external bases: quay.io/ascend/x:1 is read as <mirror>/ascend/x:1; empty = quay.io."
+}
+
+function "bakegen_base_image" {
+  params = [mirror, path, reference]
+  result = mirror == "" ? "docker-image://${reference}" : format("docker-image://%s/%s", trimsuffix(mirror, "/"), path)
+}
+
+variable "ATTEST_PROVENANCE" {
+  default = ""
+  description = "Provenance of every image: \"false\", \"min\" or \"max\" (\"true\" = min); empty = as images.yaml says."
+}
+
+variable "ATTEST_SBOM" {
+  default = ""
+  description = "SBOM of every image: \"true\" or \"false\"; empty = as images.yaml says."
+}
+
+function "bakegen_attest" {
+  params = [provenance, sbom]
+  result = [
+    "type=provenance,${(ATTEST_PROVENANCE == "" ? provenance : ATTEST_PROVENANCE) == "false" ? "disabled=true" : "mode=${(ATTEST_PROVENANCE == "" ? provenance : ATTEST_PROVENANCE) == "true" ? "min" : (ATTEST_PROVENANCE == "" ? provenance : ATTEST_PROVENANCE)}"}",
+    "type=sbom,disabled=${(ATTEST_SBOM == "" ? sbom : ATTEST_SBOM) == "true" ? "false" : "true"}",
+  ]
+}
+
 group "default" {
   targets = [
     "ascend-vllm",
@@ -184,7 +281,7 @@ target "ascend-vllm" {
   context = "."
   dockerfile = "dockerfiles/vllm.dockerfile"
   contexts = {
-    "base" = "docker-image://quay.io/ascend/vllm-ascend:v0.23.0"
+    "base" = bakegen_base_image(BASE_MIRROR_QUAY, "ascend/vllm-ascend:v0.23.0", "quay.io/ascend/vllm-ascend:v0.23.0")
   }
   args = {
     "VLLM_ASCEND_VERSION" = "v0.23.0"
@@ -198,9 +295,10 @@ target "ascend-vllm" {
     "org.opencontainers.image.description" = "Official vllm-ascend v0.23.0 image (CANN 9.1.0) with the ModelArts user"
     "org.opencontainers.image.title" = "ascend-vllm"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:ascend-vllm"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:ascend-vllm,mode=max"]
+  cache-from = bakegen_cache_from("ascend-vllm")
+  cache-to = bakegen_cache_to("ascend-vllm")
 }
 
 target "python-3-10" {
@@ -208,7 +306,7 @@ target "python-3-10" {
   context = "."
   dockerfile = "dockerfiles/python.dockerfile"
   contexts = {
-    "base" = "docker-image://ubuntu:22.04"
+    "base" = bakegen_base_image(BASE_MIRROR_DOCKERHUB, "library/ubuntu:22.04", "ubuntu:22.04")
   }
   args = {
     "PYTHON_VERSION" = "3.10"
@@ -222,9 +320,10 @@ target "python-3-10" {
     "org.opencontainers.image.description" = "Ubuntu 22.04 with Python 3.10, pip and the ModelArts user ma-user"
     "org.opencontainers.image.title" = "python-3-10"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:python-3-10"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:python-3-10,mode=max"]
+  cache-from = bakegen_cache_from("python-3-10")
+  cache-to = bakegen_cache_to("python-3-10")
 }
 
 target "python-3-12" {
@@ -232,7 +331,7 @@ target "python-3-12" {
   context = "."
   dockerfile = "dockerfiles/python.dockerfile"
   contexts = {
-    "base" = "docker-image://ubuntu:22.04"
+    "base" = bakegen_base_image(BASE_MIRROR_DOCKERHUB, "library/ubuntu:22.04", "ubuntu:22.04")
   }
   args = {
     "PYTHON_VERSION" = "3.12"
@@ -246,9 +345,10 @@ target "python-3-12" {
     "org.opencontainers.image.description" = "Ubuntu 22.04 with Python 3.12 (deadsnakes), pip and the ModelArts user ma-user"
     "org.opencontainers.image.title" = "python-3-12"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:python-3-12"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:python-3-12,mode=max"]
+  cache-from = bakegen_cache_from("python-3-12")
+  cache-to = bakegen_cache_to("python-3-12")
 }
 
 target "cann-8-2rc1-310p" {
@@ -275,9 +375,10 @@ target "cann-8-2rc1-310p" {
     "org.opencontainers.image.description" = "CANN 8.2.RC1 toolkit, kernels and NNAL for Atlas 300I (310P)"
     "org.opencontainers.image.title" = "cann-8-2rc1-310p"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-2rc1-310p"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-2rc1-310p,mode=max"]
+  cache-from = bakegen_cache_from("cann-8-2rc1-310p")
+  cache-to = bakegen_cache_to("cann-8-2rc1-310p")
 }
 
 target "cann-8-2rc1-910b" {
@@ -303,9 +404,10 @@ target "cann-8-2rc1-910b" {
     "org.opencontainers.image.description" = "CANN 8.2.RC1 toolkit, kernels and NNAL for Atlas A2 (910B)"
     "org.opencontainers.image.title" = "cann-8-2rc1-910b"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-2rc1-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-2rc1-910b,mode=max"]
+  cache-from = bakegen_cache_from("cann-8-2rc1-910b")
+  cache-to = bakegen_cache_to("cann-8-2rc1-910b")
 }
 
 target "cann-8-3rc1-910b" {
@@ -332,9 +434,10 @@ target "cann-8-3rc1-910b" {
     "org.opencontainers.image.description" = "CANN 8.3.RC1 toolkit, kernels and NNAL for Atlas A2 (910B)"
     "org.opencontainers.image.title" = "cann-8-3rc1-910b"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-3rc1-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-3rc1-910b,mode=max"]
+  cache-from = bakegen_cache_from("cann-8-3rc1-910b")
+  cache-to = bakegen_cache_to("cann-8-3rc1-910b")
 }
 
 target "cann-8-5-0-910b" {
@@ -362,9 +465,10 @@ target "cann-8-5-0-910b" {
     "org.opencontainers.image.description" = "CANN 8.5.0 toolkit, ops and NNAL for Atlas A2 (910B)"
     "org.opencontainers.image.title" = "cann-8-5-0-910b"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-910b,mode=max"]
+  cache-from = bakegen_cache_from("cann-8-5-0-910b")
+  cache-to = bakegen_cache_to("cann-8-5-0-910b")
 }
 
 target "cann-8-5-0-a3" {
@@ -392,9 +496,10 @@ target "cann-8-5-0-a3" {
     "org.opencontainers.image.description" = "CANN 8.5.0 toolkit, ops and NNAL for Atlas A3"
     "org.opencontainers.image.title" = "cann-8-5-0-a3"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-a3"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-8-5-0-a3,mode=max"]
+  cache-from = bakegen_cache_from("cann-8-5-0-a3")
+  cache-to = bakegen_cache_to("cann-8-5-0-a3")
 }
 
 target "cann-9-1-0-910b" {
@@ -421,9 +526,10 @@ target "cann-9-1-0-910b" {
     "org.opencontainers.image.description" = "CANN 9.1.0 toolkit, ops and NNAL for Atlas A2 (910B)"
     "org.opencontainers.image.title" = "cann-9-1-0-910b"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-9-1-0-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:cann-9-1-0-910b,mode=max"]
+  cache-from = bakegen_cache_from("cann-9-1-0-910b")
+  cache-to = bakegen_cache_to("cann-9-1-0-910b")
 }
 
 target "flask-api" {
@@ -442,9 +548,10 @@ target "flask-api" {
     "org.opencontainers.image.description" = "ModelArts inference service skeleton (Flask + gunicorn on port 8080)"
     "org.opencontainers.image.title" = "flask-api"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:flask-api"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:flask-api,mode=max"]
+  cache-from = bakegen_cache_from("flask-api")
+  cache-to = bakegen_cache_to("flask-api")
 }
 
 target "pytorch-cpu" {
@@ -467,9 +574,10 @@ target "pytorch-cpu" {
     "org.opencontainers.image.description" = "PyTorch 2.7.1 and torchvision 0.22.1, CPU-only wheels"
     "org.opencontainers.image.title" = "pytorch-cpu"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-cpu"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-cpu,mode=max"]
+  cache-from = bakegen_cache_from("pytorch-cpu")
+  cache-to = bakegen_cache_to("pytorch-cpu")
 }
 
 target "mindspore-910b" {
@@ -491,9 +599,10 @@ target "mindspore-910b" {
     "org.opencontainers.image.description" = "MindSpore 2.7.2 on CANN 8.5.0 for Atlas A2 (910B)"
     "org.opencontainers.image.title" = "mindspore-910b"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:mindspore-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:mindspore-910b,mode=max"]
+  cache-from = bakegen_cache_from("mindspore-910b")
+  cache-to = bakegen_cache_to("mindspore-910b")
 }
 
 target "pytorch-npu-310p" {
@@ -517,9 +626,10 @@ target "pytorch-npu-310p" {
     "org.opencontainers.image.description" = "PyTorch 2.5.1 with torch_npu 2.5.1.post1 on CANN 8.2.RC1 for Atlas 300I (310P)"
     "org.opencontainers.image.title" = "pytorch-npu-310p"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-310p"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-310p,mode=max"]
+  cache-from = bakegen_cache_from("pytorch-npu-310p")
+  cache-to = bakegen_cache_to("pytorch-npu-310p")
 }
 
 target "pytorch-npu-910b" {
@@ -543,9 +653,10 @@ target "pytorch-npu-910b" {
     "org.opencontainers.image.description" = "PyTorch 2.7.1 with torch_npu 2.7.1 on CANN 8.3.RC1 for Atlas A2 (910B)"
     "org.opencontainers.image.title" = "pytorch-npu-910b"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b,mode=max"]
+  cache-from = bakegen_cache_from("pytorch-npu-910b")
+  cache-to = bakegen_cache_to("pytorch-npu-910b")
 }
 
 target "pytorch-npu-910b-cann850" {
@@ -569,9 +680,10 @@ target "pytorch-npu-910b-cann850" {
     "org.opencontainers.image.description" = "PyTorch 2.8.0 with torch_npu 2.8.0.post2 on CANN 8.5.0 for Atlas A2 (910B)"
     "org.opencontainers.image.title" = "pytorch-npu-910b-cann850"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann850"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann850,mode=max"]
+  cache-from = bakegen_cache_from("pytorch-npu-910b-cann850")
+  cache-to = bakegen_cache_to("pytorch-npu-910b-cann850")
 }
 
 target "pytorch-npu-910b-cann910" {
@@ -595,9 +707,10 @@ target "pytorch-npu-910b-cann910" {
     "org.opencontainers.image.description" = "PyTorch 2.12.0 with torch_npu 2.12.0 on CANN 9.1.0 for Atlas A2 (910B)"
     "org.opencontainers.image.title" = "pytorch-npu-910b-cann910"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann910"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-910b-cann910,mode=max"]
+  cache-from = bakegen_cache_from("pytorch-npu-910b-cann910")
+  cache-to = bakegen_cache_to("pytorch-npu-910b-cann910")
 }
 
 target "pytorch-npu-a3" {
@@ -621,9 +734,10 @@ target "pytorch-npu-a3" {
     "org.opencontainers.image.description" = "PyTorch 2.8.0 with torch_npu 2.8.0.post2 on CANN 8.5.0 for Atlas A3"
     "org.opencontainers.image.title" = "pytorch-npu-a3"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-a3"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:pytorch-npu-a3,mode=max"]
+  cache-from = bakegen_cache_from("pytorch-npu-a3")
+  cache-to = bakegen_cache_to("pytorch-npu-a3")
 }
 
 target "yolo-cpu" {
@@ -642,9 +756,10 @@ target "yolo-cpu" {
     "org.opencontainers.image.description" = "Ultralytics YOLO with headless OpenCV on PyTorch 2.7.1 (CPU)"
     "org.opencontainers.image.title" = "yolo-cpu"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-cpu"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-cpu,mode=max"]
+  cache-from = bakegen_cache_from("yolo-cpu")
+  cache-to = bakegen_cache_to("yolo-cpu")
 }
 
 target "llm-training-910b" {
@@ -669,9 +784,10 @@ target "llm-training-910b" {
     "org.opencontainers.image.description" = "LLM fine-tuning (transformers, accelerate, peft, datasets) on PyTorch 2.8.0 + torch_npu, CANN 8.5.0 with NNAL (910B)"
     "org.opencontainers.image.title" = "llm-training-910b"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:llm-training-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:llm-training-910b,mode=max"]
+  cache-from = bakegen_cache_from("llm-training-910b")
+  cache-to = bakegen_cache_to("llm-training-910b")
 }
 
 target "msit-msmodelslim" {
@@ -694,9 +810,10 @@ target "msit-msmodelslim" {
     "org.opencontainers.image.description" = "msit 8.2.0 and msModelSlim 26.1.0 (PyPI) model tools on PyTorch 2.7.1 + torch_npu (910B)"
     "org.opencontainers.image.title" = "msit-msmodelslim"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:msit-msmodelslim"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:msit-msmodelslim,mode=max"]
+  cache-from = bakegen_cache_from("msit-msmodelslim")
+  cache-to = bakegen_cache_to("msit-msmodelslim")
 }
 
 target "transformers-inference-910b" {
@@ -715,9 +832,10 @@ target "transformers-inference-910b" {
     "org.opencontainers.image.description" = "ModelArts inference service (transformers pipeline, gunicorn on port 8080) on PyTorch 2.7.1 + torch_npu (910B)"
     "org.opencontainers.image.title" = "transformers-inference-910b"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:transformers-inference-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:transformers-inference-910b,mode=max"]
+  cache-from = bakegen_cache_from("transformers-inference-910b")
+  cache-to = bakegen_cache_to("transformers-inference-910b")
 }
 
 target "yolo-310p" {
@@ -736,9 +854,10 @@ target "yolo-310p" {
     "org.opencontainers.image.description" = "Ultralytics YOLO with headless OpenCV on PyTorch 2.5.1 + torch_npu (310P)"
     "org.opencontainers.image.title" = "yolo-310p"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-310p"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-310p,mode=max"]
+  cache-from = bakegen_cache_from("yolo-310p")
+  cache-to = bakegen_cache_to("yolo-310p")
 }
 
 target "yolo-910b" {
@@ -757,9 +876,10 @@ target "yolo-910b" {
     "org.opencontainers.image.description" = "Ultralytics YOLO with headless OpenCV on PyTorch 2.7.1 + torch_npu (910B)"
     "org.opencontainers.image.title" = "yolo-910b"
   }
+  attest = bakegen_attest("false", "false")
   secret = ["id=pipconf,env=PIP_CONF"]
-  cache-from = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-910b"]
-  cache-to = CACHE_REF == "" ? [] : ["type=registry,ref=${CACHE_REF}:yolo-910b,mode=max"]
+  cache-from = bakegen_cache_from("yolo-910b")
+  cache-to = bakegen_cache_to("yolo-910b")
 }
 
 # The inline Dockerfiles of the test targets, each distinct one once (images with the same checks share one).

@@ -26,7 +26,9 @@ COMMANDS = {
         "list the images a change since a git ref affects (to rebuild, or with --tests to re-test)",
     ),
     "build": ("build", "regenerate if needed, then run `docker buildx bake`"),
+    "merge": ("merge", "make each target's tags one multi-platform index of its per-platform digests"),
     "test": ("test", "run each image's checks in BuildKit (building what is missing) and report"),
+    "save": ("save", "write docker-loadable tarballs (one per image and platform) with BuildKit, no Docker daemon"),
     "import": ("import_compose", "convert the old dockerfile-compose.yaml into images.yaml"),
 }
 
@@ -126,6 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--waves", action="store_true", help="print the build waves (a list of lists) instead; not with --leaves"
     )
+    p.add_argument(
+        "--split-platforms",
+        action="store_true",
+        help="one job per (target, platform), with a runner hint `arch` and a job-safe `name`; "
+        "with --waves, waves of such jobs",
+    )
     p.add_argument("--compact", action="store_true", help="one line (for $GITHUB_OUTPUT)")
     p.add_argument(
         "--affected-since",
@@ -176,7 +184,32 @@ def build_parser() -> argparse.ArgumentParser:
     _progress_option(p)
     p.add_argument("--no-cache", action="store_true", help="do not use the build cache")
     p.add_argument("--metadata-file", metavar="FILE", help="write buildx's result metadata to FILE")
+    p.add_argument("--platform", metavar="P", help="build the targets for this one platform, e.g. linux/arm64")
+    p.add_argument(
+        "--push-by-digest",
+        action="store_true",
+        help="push the targets under no tag (with --platform and --metadata-file), for `bakegen merge`",
+    )
     p.add_argument("--force", action="store_true", help="build even when Ascend version rules fail")
+
+    p = sub.add_parser("merge", help=COMMANDS["merge"][1], description=COMMANDS["merge"][1])
+    _file_option(p, keep)
+    p.add_argument("targets", nargs="+", metavar="TARGET", help="images or groups whose tags to make")
+    p.add_argument(
+        "--metadata-dir",
+        required=True,
+        metavar="DIR",
+        help="the per-platform jobs' metadata files (*.json, in DIR or its subfolders)",
+    )
+    p.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="bake variable, e.g. REGISTRY=localhost:5000/me",
+    )
+    p.add_argument("--builder", metavar="NAME", help="buildx builder to use")
+    p.add_argument("--dry-run", action="store_true", help="print the imagetools commands, push nothing")
 
     p = sub.add_parser("test", help=COMMANDS["test"][1], description=COMMANDS["test"][1])
     _file_option(p, keep)
@@ -187,6 +220,22 @@ def build_parser() -> argparse.ArgumentParser:
     _progress_option(p)
     p.add_argument("--json", action="store_true", help="print the results as JSON (for CI)")
     p.add_argument("--force", action="store_true", help="build and test even when Ascend version rules fail")
+
+    p = sub.add_parser("save", help=COMMANDS["save"][1], description=COMMANDS["save"][1])
+    _file_option(p, keep)
+    _generate_options(p, keep)
+    p.add_argument("targets", nargs="*", metavar="TARGET", help="images or groups to save")
+    p.add_argument("--dest", required=True, metavar="DIR", help="folder for the tarballs (created if missing)")
+    p.add_argument("--builder", metavar="NAME", help="buildx builder to use")
+    p.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="bake variable, e.g. REGISTRY=swr.cn-southwest-2.myhuaweicloud.com/my-org (the tags in the tarballs)",
+    )
+    _progress_option(p)
+    p.add_argument("--force", action="store_true", help="build even when Ascend version rules fail")
 
     p = sub.add_parser("import", help=COMMANDS["import"][1], description=COMMANDS["import"][1])
     p.add_argument("compose_file", metavar="dockerfile-compose.yaml", help="the old build.py configuration")
@@ -215,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     if command != "import":
         args.file = getattr(args, "file", None) or args.top_file
     if args.top_output is not None:
-        if command not in ("generate", "build", "test"):
+        if command not in ("generate", "build", "test", "save"):
             parser.error(f"-o before a command is the bake file's; give `{command}` its own options after it")
         if getattr(args, "output", None) is None:
             args.output = args.top_output
@@ -227,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "generate":
         args.check = getattr(args, "check", False) or args.top_check
         args.output = getattr(args, "output", None)
-    if command in ("build", "graph", "test"):
+    if command in ("build", "graph", "test", "save"):
         args.output = getattr(args, "output", None)
     module = importlib.import_module(f"bakegen.commands.{COMMANDS[command][0]}")
     for stream in (sys.stdout, sys.stderr):

@@ -36,7 +36,7 @@ DEFAULT_NAME = "images.yaml"
 ID_RE = re.compile(r"[A-Za-z0-9_-]+")
 CONTEXT_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 TARGET_PREFIX = "target:"
-MERGED_MAPPINGS = ("args", "labels", "contexts")
+MERGED_MAPPINGS = ("args", "labels", "contexts", "attest")
 
 # What a context value is; decided once, at load (``classify_context``).
 IMAGE = "image"  # an image of this file: written as its id or as target:<id>
@@ -86,6 +86,23 @@ DEFAULT_SERVICE_TIMEOUT = 120
 
 
 @dataclass(frozen=True)
+class Attestations:
+    """``attest:``: what BuildKit attaches to a pushed image besides it. Off unless asked:
+    a provenance manifest (platform unknown/unknown) in every pushed index confuses some
+    registries and runtimes, and the official Ascend images are pushed without one."""
+
+    provenance: str = "false"  # "false", or the provenance mode: "min" | "max" (true is min)
+    sbom: bool = False
+
+
+def _attestations(raw: Mapping[str, Any] | None) -> Attestations:
+    raw = raw or {}
+    provenance = raw.get("provenance", False)
+    mode = {False: "false", True: "min"}.get(provenance, provenance) if isinstance(provenance, bool) else provenance
+    return Attestations(provenance=str(mode), sbom=bool(raw.get("sbom", False)))
+
+
+@dataclass(frozen=True)
 class Image:
     id: str
     parent: str | None  # an image id of this file, built first
@@ -110,6 +127,7 @@ class Image:
     skip_tests: tuple[tuple[str, Position], ...] = ()  # check names switched off here, and where
     service: Service | None = None  # its own
     inputs: tuple[str, ...] = ()  # globs relative to images.yaml: more files it depends on (`bakegen affected`)
+    attest: Attestations = Attestations()
 
     @property
     def base_ref(self) -> str:
@@ -334,6 +352,7 @@ def _image(doc: Document, image_id: str, raw: dict, defaults: dict, ids: Mapping
         ),
         service=_service(doc, image_id, raw.get("service")),
         inputs=tuple(merged.get("inputs") or ()),
+        attest=_attestations(merged.get("attest")),
     )
 
 

@@ -84,6 +84,22 @@ def plan_build(project: Project, names: Sequence[str], overrides: Mapping[str, s
     return BuildPlan(requested=tuple(requested), images=tuple(images), narrowed=narrowed)
 
 
+def published(project: Project, names: Sequence[str]) -> list[str]:
+    """What `bakegen build --push NAMES` publishes: the requested images (groups expanded)
+    and, for each, the ancestors it is built on (its parent chain) that have tags, in build
+    order. buildx pushes only the targets it is asked for (buildx #1112: `bake kid --push`
+    builds the parent and pushes only kid), so a child's layers would sit on a parent
+    whose published tag is older or missing. Asked for, such an ancestor is built for all
+    its platforms and pushed; one without tags has no name to be pushed under and stays a
+    dependency only. Images named in extra contexts (COPY --from) are not bases: not pushed."""
+    graph = project.graph
+    requested = graph.expand(names)
+    chosen = set(requested)
+    for image_id in requested:
+        chosen.update(a for a in graph.ancestors(image_id) if project.images[a].tags)
+    return graph.in_order(chosen)
+
+
 def target_platforms(plan: BuildPlan, project: Project, overrides: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
     """image id -> the platforms bake builds its target for in this plan (the overrides are
     the plan's --set ones); empty: the builder's default platform."""

@@ -161,3 +161,23 @@ def platform_problem(platform: str) -> str | None:
     if len(parts) == 3 and not re.fullmatch(r"[a-z0-9.]+", parts[2]):
         return f"invalid variant {parts[2]!r}"
     return None
+
+
+DOCKER_HUB_NAMES = ("docker.io", "index.docker.io", "registry-1.docker.io")
+MIRRORED_REGISTRIES = ("docker.io", "quay.io")
+
+
+def mirror_path(reference: str) -> tuple[str, str] | None:
+    """(registry, path) of a reference on Docker Hub or quay.io, the path as a mirror of
+    that registry serves it: ``ubuntu:22.04`` -> ("docker.io", "library/ubuntu:22.04"),
+    ``quay.io/ascend/x:1`` -> ("quay.io", "ascend/x:1"); None for any other registry."""
+    head, sep, rest = reference.partition("/")
+    if sep and _is_domain(head):
+        registry, path = ("docker.io" if head in DOCKER_HUB_NAMES else head), rest
+    else:
+        registry, path = "docker.io", reference
+    if registry not in MIRRORED_REGISTRIES:
+        return None
+    if registry == "docker.io" and "/" not in path.split("@", 1)[0]:
+        path = f"library/{path}"  # official images: ubuntu is library/ubuntu
+    return registry, path

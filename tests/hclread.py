@@ -6,6 +6,8 @@ value bake would see. It refuses interpolations: a value with a stray ``${``
 would be an expression, not the byte-for-byte string we meant.
 """
 
+import re
+
 import hcl2
 
 _SIMPLE = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
@@ -67,17 +69,12 @@ def targets(text: str) -> dict[str, dict]:
     return result
 
 
-def functions(text: str) -> dict[str, str]:
-    """function name -> what it returns, for the file's functions without parameters."""
-    return _functions(hcl2.loads(text))
-
-
 def _functions(data: dict) -> dict[str, str]:
     found = {}
     for block in data.get("function", []):
         for name, body in block.items():
-            assert body["params"] == [], f"function {name} takes parameters"
-            found[_unquote_key(name)] = literal(body["result"])
+            if body["params"] == []:
+                found[_unquote_key(name)] = literal(body["result"])
     return found
 
 
@@ -110,3 +107,34 @@ def _decode(value):
         except UnescapedTemplate:
             return value  # a template on purpose, such as "${REGISTRY}/python:3.10"
     return value
+
+
+_CALL = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\((.*)\)\}$", re.S)
+_ARGUMENT = re.compile(r'\s*("(?:[^"\\]|\\.)*"|[A-Za-z_][A-Za-z0-9_]*)\s*(?:,|$)', re.S)
+
+
+def call(value: str) -> tuple[str, list[str]] | None:
+    """A value that is one function call of literals and variable names, as python-hcl2
+    gives it (`${f(VAR, "text")}`): (name, [VAR, text]) with the strings decoded; else None."""
+    match = _CALL.match(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    arguments, rest = [], match.group(2)
+    while rest.strip():
+        argument = _ARGUMENT.match(rest)
+        if argument is None:
+            return None
+        token = argument.group(1)
+        arguments.append(literal(token) if token.startswith('"') else token)
+        rest = rest[argument.end() :]
+    return match.group(1), arguments
+
+
+def functions(text: str) -> dict[str, dict]:
+    """function name -> {"params": [...], "result": expression text}."""
+    data = hcl2.loads(text)
+    return {
+        _unquote_key(name): {key: value for key, value in body.items() if not key.startswith("__")}
+        for block in data.get("function", [])
+        for name, body in block.items()
+    }

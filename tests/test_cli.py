@@ -307,3 +307,14 @@ def test_an_arg_the_dockerfile_does_not_declare_fails_check_and_warns_on_generat
         "never sees it; did you mean 'CHIP'?" in result.stderr
     generated = run()
     assert generated.returncode == 0 and "warning: py: build arg CHIP_TYPE is not declared" in generated.stderr
+
+
+def test_save_needs_targets_and_a_known_name_before_anything_is_written(repo, capsys):
+    assert main(["save", "--dest", "out"]) == 2
+    assert "name the images (or groups) to save" in capsys.readouterr().err
+    assert main(["save", "torhc", "--dest", "out"]) == 2
+    assert "did you mean 'torch'" in capsys.readouterr().err
+    assert not (repo / "out").exists()
+    with pytest.raises(SystemExit) as exit_code:
+        main(["save", "torch"])  # --dest is required
+    assert exit_code.value.code == 2

@@ -101,8 +101,11 @@ def test_hcl_round_trip(document):
         target = targets[name]
         assert target.get("args", {}) == image["args"]
         assert target["platforms"] == image["platforms"]
-        expected_base = f"target:{image['from']}" if image["from"] in document["images"] else f"docker-image://{image['from']}"
-        assert target["contexts"]["base"] == expected_base
+        if image["from"] in document["images"]:
+            assert target["contexts"]["base"] == f"target:{image['from']}"
+        else:  # a Docker Hub image, read from a mirror when BASE_MIRROR_DOCKERHUB is set
+            mirrored = ["BASE_MIRROR_DOCKERHUB", f"library/{image['from']}", image["from"]]
+            assert hclread.call(target["contexts"]["base"]) == ("bakegen_base_image", mirrored)
         assert target.get("description", "") == image["description"]
         assert target["tags"] == ['"${REGISTRY}/' + t + '"' for t in image["tags"]] if image["tags"] else "tags" not in target
         # every test of the image and its ancestors reaches the test target's Dockerfile intact

@@ -28,17 +28,18 @@ import os
 import re
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from bakegen import builders, files, rules
+from bakegen import bakevars, builders, files, metadata, multiarch, rules
 from bakegen.commands.generate import Generated, generated
 from bakegen.emit.bake import render_bake
 from bakegen.errors import BakegenError, Diagnostic, Position, UsageError
 from bakegen.model import Project
 from bakegen.output import report
-from bakegen.plan import BuildPlan, overrides_for, plan_build, target_platforms
+from bakegen.plan import BuildPlan, overrides_for, plan_build, published, target_platforms
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
@@ -132,15 +133,63 @@ def failure_summary(stderr: str) -> str:
 
 def run(args) -> int:
     targets = args.targets or ["default"]
+    if args.push_by_digest and (not args.platform or not args.metadata_file or args.push or args.load):
+        raise UsageError(
+            "--push-by-digest goes with --platform P and --metadata-file F (merge reads the digests "
+            "from it), and without --push or --load"
+        )
     result = prepare(args, "build", targets)
     project, output = result.project, result.output
     overrides = _key_values(args.set, "--set")
     if args.call:
         overrides["*.call"] = args.call
-    plan = plan_build(project, targets, overrides)  # unknown names fail here, with a suggestion
     variables = _key_values(args.var, "--var")
+    requested = project.graph.expand(targets)
+    if args.platform:
+        overrides.update(multiarch.platform_overrides(project, requested, args.platform))
+    if args.push_by_digest:
+        bake_vars = multiarch.bake_variables(project, variables)
+        overrides.update(multiarch.digest_push_overrides(project, requested, bake_vars))
+    names = list(targets)
+    if args.push:  # and the ancestors the pushed images are built on (bakegen.plan.published)
+        names = published(project, targets)
+        added = [i for i in names if i not in requested]
+        if added:
+            print(f"bakegen build: --push also pushes what they are built on: {', '.join(added)}", file=sys.stderr)
+    plan = plan_build(project, names, overrides)  # unknown names fail here, with a suggestion
     # Paths the user typed are relative to where they typed them; bake runs beside the bake file.
     metadata_file = str(Path(args.metadata_file).resolve()) if args.metadata_file else None
+    if metadata_file:
+        try:
+            Path(metadata_file).parent.mkdir(parents=True, exist_ok=True)  # bake refuses a missing folder
+        except OSError as exc:
+            raise BakegenError(
+                Diagnostic(Position(args.metadata_file), f"cannot create its folder: {exc.strerror}")
+            ) from None
+    report_push = args.push and not args.print and not args.call
+    with contextlib.ExitStack() as stack:
+        if report_push and metadata_file is None:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="bakegen-metadata-"))
+            metadata_file = str(Path(folder) / "metadata.json")
+        _build(args, project, output, plan, targets, overrides, variables, metadata_file)
+        if report_push and metadata_file is not None:
+            _print_pushed(metadata.pushed(metadata.read(Path(metadata_file)), plan.requested))
+    if args.push_by_digest and metadata_file and not args.print:
+        for pushed in multiarch.record_platform(Path(metadata_file), plan.requested, args.platform):
+            print(f"pushed {pushed.target} {pushed.platform}: {pushed.names[0]}@{pushed.digest}")
+    return 0
+
+
+def _print_pushed(images: Sequence[metadata.Pushed]) -> None:
+    """One line per pushed image on stdout: id, digest, tags."""
+    print(f"bakegen build: pushed {len(images)} image{'s' if len(images) != 1 else ''}:", file=sys.stderr)
+    width = max((len(p.image) for p in images), default=0)
+    for image in images:
+        print(f"{image.image:<{width}}  {image.digest or '(no digest)'}  {' '.join(image.tags)}".rstrip())
+    sys.stdout.flush()
+
+
+def _build(args, project, output, plan, targets, overrides, variables, metadata_file) -> None:
     overrides = {key: _absolute_dest(key, value) for key, value in overrides_for(plan, project, overrides).items()}
     outside = [
         dest
@@ -168,7 +217,6 @@ def run(args) -> int:
         verb="build",
         names=targets,
     )
-    return 0
 
 
 def prepare(args, verb: str, names: Sequence[str] = ()) -> Generated:
@@ -211,6 +259,13 @@ def bake_plan(
     variables = bake_args.setdefault("variables", {})
     out_dir = output.resolve().parent
     local = _outside_paths(project, plan.images, out_dir)
+    cache_dir = bakevars.local_cache_outside(project, variables, out_dir)
+    if cache_dir:
+        print(
+            f"bakegen {verb}: the local cache {cache_dir} is outside {out_dir}; granting bake access to it",
+            file=sys.stderr,
+        )
+        outside = [*outside, cache_dir]
     if local:
         print(
             f"bakegen {verb}: images.yaml names local paths outside "

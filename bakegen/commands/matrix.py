@@ -1,4 +1,4 @@
-"""`bakegen matrix`: JSON for CI matrix builds (one job per target, or per wave)."""
+"""`bakegen matrix`: JSON for CI matrix builds (one job per target or per (target, platform), or per wave)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,11 @@ def run(args) -> int:
         result = affected_since(project, args.affected_since)
         report(list(result.warnings))
         affected = set(result.rebuild)
+    split = args.split_platforms
     data: object = (
-        emit.waves(project, selection, affected)
+        emit.waves(project, selection, affected, split_platforms=split)
         if args.waves
-        else emit.matrix(project, selection, leaves_only=args.leaves, affected=affected)
+        else emit.matrix(project, selection, leaves_only=args.leaves, affected=affected, split_platforms=split)
     )
     print(json.dumps(data, separators=(",", ":")) if args.compact else json.dumps(data, indent=2))
     return 0

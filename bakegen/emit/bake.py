@@ -15,15 +15,15 @@ A function, not a variable: bake lets the environment override a variable, not a
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterable, Mapping
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bakegen import hcl
-from bakegen.emit import comment_text
+from bakegen.emit import attest, cache, comment_text, mirror
 from bakegen.graph import TEST_GROUP, test_target
 from bakegen.hcl import Expr
 from bakegen.imagetests import inline_dockerfile
@@ -33,11 +33,6 @@ if TYPE_CHECKING:
     from bakegen.imagetests import ImageChecks
     from bakegen.plan import BuildPlan
 
-CACHE_VARIABLE = "CACHE_REF"
-CACHE_HELP = (
-    "Registry repository for the build cache (e.g. localhost:5000/cache); "
-    "empty = no registry cache. Each target uses the tag <repository>:<target>."
-)
 LABEL_IMAGE = "bakegen.image"
 LABEL_PARENT = "bakegen.parent"
 TEST_FUNCTION_PREFIX = "bakegen_test_"
@@ -94,8 +89,9 @@ def bake_pieces(
     variables = dict(project.variables)
     for name, value in variables.items():
         parts.append(hcl.block("variable", [name], [("default", value)]))
-    if CACHE_VARIABLE not in variables:
-        parts.append(hcl.block("variable", [CACHE_VARIABLE], [("default", ""), ("description", CACHE_HELP)]))
+    parts.extend(cache.blocks(variables))
+    parts.extend(mirror.blocks(variables))
+    parts.extend(attest.blocks(variables))
 
     if plan is None:
         for name, members in graph.groups.items():
@@ -171,14 +167,15 @@ def _relative(path: Path, out_dir: Path) -> str:
 
 def _local_path(project: Project, value: str, out_dir: Path) -> str:
     """A path written relative to images.yaml, as the bake file (run from its folder) must see it."""
-    root = _resolved(project.root)
+    root = _resolved(project.root, os.getcwd())
     if os.path.isabs(value) or root == out_dir:
         return value
     return _relative(root / value, out_dir)
 
 
-@cache
-def _resolved(path: Path) -> Path:
+@functools.cache
+def _resolved(path: Path, cwd: str) -> Path:
+    """path.resolve(), once per path and working folder (a relative path depends on it)."""
     return path.resolve()
 
 
@@ -188,10 +185,10 @@ def tag_value(tag: str) -> str | Expr:
     return hcl.template(("var", "REGISTRY"), ("lit", "/" + tag))
 
 
-def base_context(image: Image) -> str:
+def base_context(image: Image) -> str | Expr:
     if image.parent:
         return f"target:{image.parent}"
-    return f"docker-image://{image.external_base}"
+    return mirror.base_context(image.external_base or "")
 
 
 def target_attributes(project: Project, image: Image) -> dict[str, hcl.Value]:
@@ -216,7 +213,7 @@ def _target(
     if image.target:
         attrs.append(("target", image.target))
 
-    contexts: dict[str, str] = {"base": base_context(image)}
+    contexts: dict[str, str | Expr] = {"base": base_context(image)}
     for name in sorted(image.contexts):
         named = image.contexts[name]
         if named.kind == IMAGE:
@@ -235,13 +232,10 @@ def _target(
     if platforms:
         attrs.append(("platforms", list(platforms)))
     attrs.append(("labels", _labels(project, image)))
+    attrs.append(("attest", attest.attribute(image)))
     if image.secrets:
         attrs.append(("secret", [_secret(project, s, out_dir) for s in image.secrets]))
-    ref = hcl.template(("var", CACHE_VARIABLE), ("lit", f":{image.id}"))
-    cache_ref = ref[1:-1]  # the template body, reused inside the list strings below
-    attrs.append(("cache-from", Expr(f'{CACHE_VARIABLE} == "" ? [] : ["type=registry,ref={cache_ref}"]')))
-    if not narrowed:
-        attrs.append(("cache-to", Expr(f'{CACHE_VARIABLE} == "" ? [] : ["type=registry,ref={cache_ref},mode=max"]')))
+    attrs.extend(cache.attributes(image.id, write=not narrowed))
     return attrs
 
 

@@ -1,0 +1,42 @@
+"""The value bake will give a variable of the bake file, known before bake runs.
+
+bake takes a declared variable from the environment when it is set there, else its
+default (images.yaml's ``variables:``, or the empty default bakegen declares). bakegen
+hands bake its ``--var`` values through the environment of the bake process, so they
+come first. `bakegen build` reads CACHE_DIR this way (a local cache outside the bake
+file's folder needs bake's file-system entitlement), `bakegen save` REGISTRY (the
+tarballs are named from the tags).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from bakegen.emit import cache
+from bakegen.model import Project, resolve_tag
+
+
+def effective(name: str, project: Project, given: Mapping[str, str]) -> str:
+    """given: the --var values of this run."""
+    if name in given:
+        return given[name]
+    if name in os.environ:
+        return os.environ[name]
+    return project.variables.get(name, "")
+
+
+def resolved_tag(tag: str, project: Project, given: Mapping[str, str]) -> str:
+    """A tag of images.yaml as bake will write it: ${REGISTRY}/ resolved the way bake resolves it."""
+    return resolve_tag(tag, {**project.variables, "REGISTRY": effective("REGISTRY", project, given)})
+
+
+def local_cache_outside(project: Project, given: Mapping[str, str], bake_dir: Path) -> str | None:
+    """CACHE_DIR as bake will read it (relative to bake_dir, where bake runs), when it lies
+    outside bake_dir: bake's file-system entitlement would stop the build there."""
+    value = effective(cache.DIR, project, given)
+    if not value:
+        return None
+    path = (bake_dir / value).resolve()
+    return None if path == bake_dir or bake_dir in path.parents else str(path)

@@ -1,0 +1,25 @@
+"""`bakegen merge TARGET... --metadata-dir DIR`: each target's tags become one index of the
+digests its per-platform jobs pushed (bakegen.multiarch), once every platform is there."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+from bakegen import files, multiarch
+from bakegen.commands.build import _key_values
+from bakegen.model import load_project
+
+
+def run(args) -> int:
+    project = load_project(files.find_source(args.file))
+    variables = multiarch.bake_variables(project, _key_values(args.var, "--var"))
+    pushed = multiarch.read_metadata_dir(Path(args.metadata_dir))
+    merges = multiarch.plan_merge(project, args.targets, pushed, variables)
+    for merge in merges:
+        if args.dry_run:
+            print(shlex.join(merge.command()))
+            continue
+        multiarch.create_index(merge, builder=args.builder)
+        print(f"merged {merge.target} ({', '.join(merge.platforms)}): {', '.join(merge.tags)}")
+    return 0

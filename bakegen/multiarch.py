@@ -1,0 +1,380 @@
+"""Native builds per platform, one multi-platform tag.
+
+A CI builds each (image, platform) on a runner of that architecture (`bakegen matrix
+--split-platforms`); each job pushes its image by digest, under no tag, and keeps bake's
+metadata file (`bakegen build TARGET --platform P --push-by-digest --metadata-file F`).
+`bakegen merge` then reads those files and makes each image's tags one index of the
+per-platform digests (`docker buildx imagetools create`), once every platform is there.
+
+bake pushes by digest with the output ``type=image,name=<repositories>,push-by-digest=true,
+name-canonical=true,push=true`` and the target's tags emptied (a tagged name cannot be
+pushed by digest). Its metadata file gives, per target, ``containerimage.digest`` and
+``image.name`` (the repositories, comma-separated); an ancestor built only as a named
+context has an entry without a digest. Which platform a digest is for, bake says only for
+a plain image manifest (the descriptor's ``platform``); with attestations the digest is an
+index without one. `bakegen build` therefore writes the platform into each entry it
+pushed (``bakegen.platform``); for a file of a plain `docker buildx bake` run, merge falls
+back on the descriptor. Not on the provenance bake records: its ``environment.platform``
+is the platform the build ran on, not the one it built for.
+
+imagetools create takes such an index as a source as it is: the new index lists the image
+manifest and its attestation manifest (platform unknown/unknown) of every source.
+
+Tags resolve ``${REGISTRY}`` as bake does: a ``--var``, else the environment variable,
+else images.yaml's default.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bakegen import files
+from bakegen.errors import BakegenError, Diagnostic, Position, UsageError
+from bakegen.model import Project, resolve_tag
+
+DIGEST_KEY = "containerimage.digest"
+DESCRIPTOR_KEY = "containerimage.descriptor"
+NAME_KEY = "image.name"
+PLATFORM_KEY = "bakegen.platform"  # written by `bakegen build --push-by-digest`
+
+
+# --- names --------------------------------------------------------------------------------
+
+
+def bake_variables(project: Project, given: Mapping[str, str], environ: Mapping[str, str] = os.environ) -> dict:
+    """The value bake gives each variable of images.yaml: a --var, else the environment's, else the default."""
+    return {name: given.get(name, environ.get(name, default)) for name, default in project.variables.items()}
+
+
+def repository(reference: str) -> str:
+    """A tag without its :tag (the registry's :port stays)."""
+    head, slash, last = reference.rpartition("/")
+    return head + slash + last.split(":", 1)[0]
+
+
+def tags(project: Project, image_id: str, variables: Mapping[str, str]) -> list[str]:
+    return [resolve_tag(tag, variables) for tag in project.images[image_id].tags]
+
+
+def repositories(project: Project, image_id: str, variables: Mapping[str, str]) -> list[str]:
+    return list(dict.fromkeys(repository(tag) for tag in tags(project, image_id, variables)))
+
+
+# --- the per-platform build -------------------------------------------------------------------
+
+
+def platform_overrides(project: Project, requested: Sequence[str], platform: str) -> dict[str, str]:
+    """`bakegen build --platform P`: each requested image for P only (its ancestors follow,
+    narrowed by the build plan). An image that declares platforms must declare P."""
+    problems = [
+        Diagnostic(
+            project.images[image_id].position,
+            f"'{image_id}' is not built for {platform} (its platforms: "
+            f"{', '.join(project.images[image_id].platforms)}); pick one of those, or add {platform} to it",
+            code="platform-not-declared",
+        )
+        for image_id in requested
+        if project.images[image_id].platforms and platform not in project.images[image_id].platforms
+    ]
+    if problems:
+        raise BakegenError(problems)
+    return {f"{image_id}.platform": platform for image_id in requested}
+
+
+def digest_push_overrides(project: Project, requested: Sequence[str], variables: Mapping[str, str]) -> dict[str, str]:
+    """`bakegen build --push-by-digest`: each requested image pushed to its repositories
+    under no tag."""
+    problems = []
+    overrides = {}
+    for image_id in requested:
+        names = repositories(project, image_id, variables)
+        if not names:
+            problems.append(
+                Diagnostic(
+                    project.images[image_id].position,
+                    f"'{image_id}' has no tags, so there is no repository to push it to by digest; give it tags",
+                    code="no-tags-to-push",
+                )
+            )
+            continue
+        overrides[f"{image_id}.tags"] = ""
+        overrides[f"{image_id}.output"] = (
+            f'type=image,"name={",".join(names)}",push-by-digest=true,name-canonical=true,push=true'
+        )
+    if problems:
+        raise BakegenError(problems)
+    return overrides
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """One digest a per-platform job pushed, as its metadata file says."""
+
+    target: str
+    platform: str
+    digest: str
+    names: tuple[str, ...]  # the repositories it was pushed to
+    source: Position  # the metadata file (and the line of the entry)
+
+
+def record_platform(metadata_file: Path, requested: Sequence[str], platform: str) -> list[Pushed]:
+    """Write the platform into the entries of the requested images in bake's metadata file
+    (a digest of an index does not say it); what was pushed."""
+    text = files.read_text(metadata_file)
+    if text is None:
+        raise BakegenError(
+            Diagnostic(Position(str(metadata_file)), "bake wrote no metadata file", code="no-metadata-file")
+        )
+    data = _json_object(text, str(metadata_file))
+    for image_id in requested:
+        entry = data.get(image_id)
+        if isinstance(entry, dict) and DIGEST_KEY in entry:
+            entry[PLATFORM_KEY] = platform
+    files.write_atomic(metadata_file, json.dumps(data, indent=2) + "\n")
+    return [p for p in read_metadata(json.dumps(data, indent=2), str(metadata_file)) if p.target in requested]
+
+
+# --- reading metadata files -----------------------------------------------------------------
+
+
+def read_metadata_dir(directory: Path) -> list[Pushed]:
+    """Every digest of the metadata files (*.json) in directory and its subfolders (a CI's
+    download of artefacts puts each in a folder of its own)."""
+    if not directory.is_dir():
+        raise UsageError(f"--metadata-dir {directory}: not a folder")
+    paths = sorted(p for p in directory.rglob("*.json") if p.is_file())
+    if not paths:
+        raise BakegenError(
+            Diagnostic(
+                Position(str(directory)),
+                "no metadata files (*.json) here; each per-platform job writes one with "
+                "`bakegen build TARGET --platform P --push-by-digest --metadata-file F`",
+                code="no-metadata-file",
+            )
+        )
+    pushed = []
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BakegenError(
+                Diagnostic(Position(str(path)), f"cannot read: {exc}", code="invalid-metadata")
+            ) from None
+        pushed.extend(read_metadata(text, str(path)))
+    return pushed
+
+
+def read_metadata(text: str, shown: str) -> list[Pushed]:
+    """The digests of one bake metadata file: entries without a digest (images built only
+    as another's named context, or not pushed) are left out."""
+    data = _json_object(text, shown)
+    result = []
+    problems = []
+    for target, entry in data.items():
+        if not isinstance(entry, dict) or DIGEST_KEY not in entry:
+            continue
+        where = Position(shown, _line_of(text, target))
+        digest = entry[DIGEST_KEY]
+        platform = _platform(entry)
+        names = tuple(n for n in str(entry.get(NAME_KEY) or "").split(",") if n)
+        if not isinstance(digest, str) or not digest.startswith("sha256:"):
+            problems.append(
+                Diagnostic(where, f"{target}: {DIGEST_KEY} is not a sha256 digest", code="invalid-metadata")
+            )
+        elif platform is None:
+            problems.append(
+                Diagnostic(
+                    where,
+                    f"{target}: the file does not say which platform {digest} is for; write it with "
+                    "`bakegen build TARGET --platform P --push-by-digest --metadata-file F`",
+                    code="metadata-without-platform",
+                )
+            )
+        elif not names:
+            problems.append(
+                Diagnostic(where, f"{target}: no {NAME_KEY}: the digest was not pushed", code="invalid-metadata")
+            )
+        else:
+            result.append(Pushed(target, platform, digest, names, where))
+    if problems:
+        raise BakegenError(problems)
+    return result
+
+
+def _json_object(text: str, shown: str) -> dict:
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+        message = getattr(exc, "msg", str(exc))
+        raise BakegenError(
+            Diagnostic(
+                Position(shown, line, column),
+                f"not a JSON file ({message}); expected bake's --metadata-file",
+                code="invalid-metadata",
+            )
+        ) from None
+    if not isinstance(data, dict):
+        raise BakegenError(
+            Diagnostic(
+                Position(shown, 1),
+                "expected bake's metadata: a JSON object of target -> result",
+                code="invalid-metadata",
+            )
+        )
+    return data
+
+
+def _line_of(text: str, key: str) -> int | None:
+    needle = json.dumps(key) + ":"
+    at = text.find(needle)
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
+
+
+def _platform(entry: dict) -> str | None:
+    recorded = entry.get(PLATFORM_KEY)
+    if isinstance(recorded, str) and recorded:
+        return recorded
+    descriptor = entry.get(DESCRIPTOR_KEY)
+    if isinstance(descriptor, dict) and isinstance(descriptor.get("platform"), dict):
+        p = descriptor["platform"]
+        if p.get("os") and p.get("architecture"):
+            return "/".join(filter(None, (p["os"], p["architecture"], p.get("variant"))))
+    return None
+
+
+# --- the merge ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Merge:
+    """One image's tags, made one index of its per-platform digests."""
+
+    target: str
+    tags: tuple[str, ...]
+    sources: tuple[str, ...]  # <repository>@<digest>, in the order of the image's platforms
+    platforms: tuple[str, ...]
+
+    def command(self) -> list[str]:
+        return [
+            "docker",
+            "buildx",
+            "imagetools",
+            "create",
+            *(arg for tag in self.tags for arg in ("--tag", tag)),
+            *self.sources,
+        ]
+
+
+def plan_merge(
+    project: Project, names: Sequence[str], pushed: Iterable[Pushed], variables: Mapping[str, str]
+) -> list[Merge]:
+    """The merges of the requested images, or an error listing every platform without a
+    digest (and every other problem): all or nothing, so that no tag is made while a
+    platform is missing."""
+    targets = project.graph.expand(names)
+    found: dict[tuple[str, str], Pushed] = {}
+    problems: list[Diagnostic] = []
+    for item in pushed:
+        if item.target not in targets:
+            continue  # another image's job, or an image not merged now
+        image = project.images[item.target]
+        if item.platform not in image.platforms:
+            problems.append(
+                Diagnostic(
+                    item.source,
+                    f"{item.target}: a digest for {item.platform}, which '{item.target}' does not declare "
+                    f"(its platforms: {', '.join(image.platforms) or 'none'})",
+                    code="merge-unexpected-platform",
+                )
+            )
+            continue
+        earlier = found.setdefault((item.target, item.platform), item)
+        if earlier.digest != item.digest:
+            problems.append(
+                Diagnostic(
+                    item.source,
+                    f"{item.target} {item.platform}: digest {item.digest} here, {earlier.digest} in "
+                    f"{earlier.source}; keep the metadata of one run per platform",
+                    code="merge-conflict",
+                )
+            )
+            continue
+        expected = repositories(project, item.target, variables)
+        if set(item.names) != set(expected):
+            problems.append(
+                Diagnostic(
+                    item.source,
+                    f"{item.target} {item.platform} was pushed to {', '.join(item.names)}, but its tags resolve to "
+                    f"{', '.join(expected) or 'nothing'}; merge with the variables the build had "
+                    f"(REGISTRY={variables.get('REGISTRY', '')!r} now; set it in the environment or with --var)",
+                    code="merge-registry-mismatch",
+                )
+            )
+    merges, missing, complete = [], [], []
+    for image_id in targets:
+        image = project.images[image_id]
+        if not image.tags or not image.platforms:
+            problems.append(
+                Diagnostic(
+                    image.position,
+                    f"'{image_id}' has no {'tags' if not image.tags else 'platforms'} to merge; "
+                    "leave it out of `bakegen merge`",
+                    code="merge-nothing-to-tag",
+                )
+            )
+            continue
+        absent = [p for p in image.platforms if (image_id, p) not in found]
+        if absent:
+            missing.append(f"{image_id} ({', '.join(absent)})")
+            continue
+        complete.append(image_id)
+        digests = [found[(image_id, p)] for p in image.platforms]
+        merges.append(
+            Merge(
+                target=image_id,
+                tags=tuple(tags(project, image_id, variables)),
+                sources=tuple(f"{d.names[0]}@{d.digest}" for d in digests),
+                platforms=image.platforms,
+            )
+        )
+    if missing:
+        ready = f"complete: {', '.join(complete)}; " if complete else ""
+        problems.append(
+            Diagnostic(
+                None,
+                f"no digest for {'; '.join(missing)} in the metadata files; {ready}nothing was tagged. "
+                "Wait for those jobs (or re-run them), or merge only the complete images",
+                code="merge-missing-platform",
+            )
+        )
+    if problems:
+        raise BakegenError(problems)
+    return merges
+
+
+def create_index(merge: Merge, builder: str | None = None) -> None:
+    """Push the merge's tags: one index of its sources (python-on-whales' imagetools create)."""
+    from python_on_whales import docker
+    from python_on_whales.client_config import ClientNotFoundError
+    from python_on_whales.exceptions import DockerException
+
+    try:
+        docker.buildx.imagetools.create(sources=list(merge.sources), tags=list(merge.tags), builder=builder)
+    except ClientNotFoundError:
+        raise BakegenError("the docker CLI was not found; install it with the buildx plugin") from None
+    except DockerException as exc:
+        stderr = exc.stderr if isinstance(exc.stderr, str) else (exc.stderr or b"").decode(errors="replace")
+        lines = [line for line in stderr.strip().splitlines() if line.strip()][-3:]
+        raise BakegenError(
+            [
+                Diagnostic(
+                    None, f"imagetools create for {merge.target} failed (exit {exc.return_code}):", code="merge-failed"
+                )
+            ]
+            + [Diagnostic(None, line, code="merge-failed") for line in lines]
+        ) from None
