@@ -51,10 +51,17 @@ class Builder:
         )
 
 
-def multi_platform_refusal(builder: Builder, platforms: Mapping[str, Sequence[str]]) -> Diagnostic | None:
+# the verbs that build one platform when asked (`--platform P`)
+ONE_PLATFORM_VERBS = ("build", "test")
+
+
+def multi_platform_refusal(
+    builder: Builder, platforms: Mapping[str, Sequence[str]], verb: str = "build"
+) -> Diagnostic | None:
     """Why buildx would refuse this build, or None. platforms: target -> the platforms bake
-    builds it for (bakegen.plan.target_platforms). Only a builder buildx could load is judged;
-    one it could not is bake's to report, in its own words."""
+    builds it for (bakegen.plan.target_platforms); verb: the bakegen command that builds.
+    Only a builder buildx could load is judged; one it could not is bake's to report, in its
+    own words."""
     if builder.driver != "docker" or not builder.nodes:
         return None
     if any(node.status != "running" for node in builder.nodes):
@@ -66,17 +73,24 @@ def multi_platform_refusal(builder: Builder, platforms: Mapping[str, Sequence[st
         return None
     asked = "; ".join(f"{target}: {', '.join(p)}" for target, p in sorted(several.items()))
     each = sorted({p for platforms_of in several.values() for p in platforms_of})
+    ways = [
+        "create a builder that builds several and use it, e.g. "
+        "`docker buildx create --name multi --driver docker-container --bootstrap` then "
+        f"`bakegen {verb} --builder multi ...` (or a remote driver to a buildkitd, see README: "
+        '"A distributed builder")',
+        'turn on the containerd image store ("features": {"containerd-snapshotter": true} in '
+        "/etc/docker/daemon.json, then restart Docker; Docker Desktop: Settings > General > "
+        "Use containerd for pulling and storing images)",
+    ]
+    if verb in ONE_PLATFORM_VERBS:
+        ways.append(
+            f"or build one platform at a time: the same `bakegen {verb}` with `--platform {each[0]}`, "
+            f"then {', '.join(f'`--platform {p}`' for p in each[1:])}"
+        )
     return Diagnostic(
         None,
         f"the builder {builder.name!r} uses the docker driver without Docker's containerd image store, "
-        f"which builds one platform per image, and this build asks for several ({asked}). Do one of: "
-        "create a builder that builds several and use it, e.g. "
-        "`docker buildx create --name multi --driver docker-container --bootstrap` then "
-        "`bakegen build --builder multi ...` (or a remote driver to a buildkitd, see README: "
-        '"A distributed builder"); turn on the containerd image store ("features": '
-        '{"containerd-snapshotter": true} in /etc/docker/daemon.json, then restart Docker; '
-        "Docker Desktop: Settings > General > Use containerd for pulling and storing images); "
-        f"or build one platform at a time: the same `bakegen build` with `--platform {each[0]}`, "
-        f"then {', '.join(f'`--platform {p}`' for p in each[1:])}",
+        f"which builds one platform per image, and this {verb} asks for several ({asked}). Do one of: "
+        + "; ".join(ways),
         code="multi-platform-docker-driver",
     )

@@ -61,10 +61,18 @@ def test_the_refusal_names_the_targets_and_every_way_out():
     assert refusal is not None and refusal.code == "multi-platform-docker-driver" and refusal.severity == "error"
     text = refusal.message
     assert "'default' uses the docker driver without Docker's containerd image store" in text
+    assert "this build asks for several" in text
     assert "(kid: linux/amd64, linux/arm64; par: linux/amd64, linux/arm64)" in text  # not "one"
     assert "docker buildx create --name multi --driver docker-container" in text
     assert '"containerd-snapshotter": true' in text
     assert "the same `bakegen build` with `--platform linux/amd64`, then `--platform linux/arm64`" in text
+
+
+def test_a_verb_without_platform_is_not_told_to_pass_it():
+    refusal = multi_platform_refusal(builder("docker"), {"par": BOTH}, "save")
+    assert refusal is not None
+    assert "this save asks for several" in refusal.message and "`bakegen save --builder multi ...`" in refusal.message
+    assert "--platform" not in refusal.message
 
 
 DOC = """\

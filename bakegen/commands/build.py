@@ -276,7 +276,7 @@ def bake_plan(
         variables["BUILDX_BAKE_ENTITLEMENTS_FS"] = "0"
 
     if not print_config:
-        _check_builder(bake_args.get("builder"), target_platforms(plan, project, bake_args.get("set") or {}))
+        _check_builder(bake_args.get("builder"), target_platforms(plan, project, bake_args.get("set") or {}), verb)
 
     os.chdir(out_dir)  # bake resolves relative paths against the working directory
     variables["BUILDX_BAKE_FILE_RELATIVE_PATHS"] = "0"  # ... and not against the build file's folder
@@ -288,7 +288,7 @@ def bake_plan(
         _bake(bake_args, print_config, progress, list(names))
 
 
-def _check_builder(name: str | None, platforms: dict[str, tuple[str, ...]]) -> None:
+def _check_builder(name: str | None, platforms: dict[str, tuple[str, ...]], verb: str) -> None:
     """Refuse, with what to do, a build the builder would refuse (bakegen.builders). The
     builder is asked only when a target has several platforms: others pay nothing."""
     if not any(len(p) > 1 for p in platforms.values()):
@@ -300,7 +300,7 @@ def _check_builder(name: str | None, platforms: dict[str, tuple[str, ...]]) -> N
         # no docker CLI, no such builder, an answer python-on-whales cannot read: bake runs
         # next and says, in its own words, what is wrong
         return
-    refusal = builders.multi_platform_refusal(builders.Builder.of(inspected), platforms)
+    refusal = builders.multi_platform_refusal(builders.Builder.of(inspected), platforms, verb)
     if refusal is not None:
         raise BakegenError(refusal)
 
