@@ -55,15 +55,11 @@ def plan_build(project: Project, names: Sequence[str], overrides: Mapping[str, s
     ]
     images = project.graph.closure(requested + linked)
     full = set(requested) | set(linked)  # built for all their platforms
-    set_platforms: dict[str, list[str]] = {}  # the platforms a --set gives an image
+    set_platforms = _set_platforms(project, images, overrides)  # the platforms a --set gives an image
+    full.update(set_platforms)
     for key, value in overrides.items():
         field = _field(key)
-        if field == ["platform"]:
-            for image_id in matching(_pattern(key), images):
-                declared = list(project.images[image_id].platforms) if key.endswith("+") else []
-                set_platforms.setdefault(image_id, declared).extend(p for p in value.split(",") if p)
-                full.add(image_id)
-        elif field == ["output"] and _exports(value) or field in (["push"], ["load"]) and _true(value):
+        if field == ["output"] and _exports(value) or field in (["push"], ["load"]) and _true(value):
             full.update(matching(_pattern(key), images))
 
     # Dependents come after their dependencies in build order: walking it backwards, every
@@ -102,6 +98,30 @@ def published(project: Project, names: Sequence[str]) -> list[str]:
     for image_id in requested:
         chosen.update(a for a in graph.ancestors(image_id) if project.images[a].tags)
     return graph.in_order(chosen)
+
+
+def target_platforms(plan: BuildPlan, project: Project, overrides: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """image id -> the platforms bake builds its target for in this plan (the overrides are
+    the plan's --set ones); empty: the builder's default platform."""
+    set_platforms = _set_platforms(project, plan.images, overrides)
+    return {
+        image_id: tuple(
+            set_platforms.get(image_id) or plan.narrowed.get(image_id) or project.images[image_id].platforms
+        )
+        for image_id in plan.images
+    }
+
+
+def _set_platforms(project: Project, images: Sequence[str], overrides: Mapping[str, str]) -> dict[str, list[str]]:
+    """image id -> the platforms a --set gives it (`<t>.platform=`, or `<t>.platform+=` after
+    the declared ones)."""
+    result: dict[str, list[str]] = {}
+    for key, value in overrides.items():
+        if _field(key) == ["platform"]:
+            for image_id in matching(_pattern(key), images):
+                declared = list(project.images[image_id].platforms) if key.endswith("+") else []
+                result.setdefault(image_id, declared).extend(p for p in value.split(",") if p)
+    return result
 
 
 def overrides_for(plan: BuildPlan, project: Project, overrides: Mapping[str, str]) -> dict[str, str]:

@@ -33,13 +33,13 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from bakegen import bakevars, files, metadata, multiarch, rules
+from bakegen import bakevars, builders, files, metadata, multiarch, rules
 from bakegen.commands.generate import Generated, generated
 from bakegen.emit.bake import render_bake
 from bakegen.errors import BakegenError, Diagnostic, Position, UsageError
 from bakegen.model import Project
 from bakegen.output import report
-from bakegen.plan import BuildPlan, overrides_for, plan_build, published
+from bakegen.plan import BuildPlan, overrides_for, plan_build, published, target_platforms
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
@@ -275,6 +275,9 @@ def bake_plan(
     if local or outside:
         variables["BUILDX_BAKE_ENTITLEMENTS_FS"] = "0"
 
+    if not print_config:
+        _check_builder(bake_args.get("builder"), target_platforms(plan, project, bake_args.get("set") or {}), verb)
+
     os.chdir(out_dir)  # bake resolves relative paths against the working directory
     variables["BUILDX_BAKE_FILE_RELATIVE_PATHS"] = "0"  # ... and not against the build file's folder
     folder = files.build_file_folder()
@@ -283,6 +286,23 @@ def bake_plan(
     with _bake_file(folder, text) as bake_file:
         bake_args["files"] = [str(bake_file)]
         _bake(bake_args, print_config, progress, list(names))
+
+
+def _check_builder(name: str | None, platforms: dict[str, tuple[str, ...]], verb: str) -> None:
+    """Refuse, with what to do, a build the builder would refuse (bakegen.builders). The
+    builder is asked only when a target has several platforms: others pay nothing."""
+    if not any(len(p) > 1 for p in platforms.values()):
+        return
+    buildx, ClientNotFoundError, DockerException = _whales()
+    try:
+        inspected = buildx.inspect(name)  # the current builder (BUILDX_BUILDER, docker context) when None
+    except (ClientNotFoundError, DockerException, ValueError, IndexError):
+        # no docker CLI, no such builder, an answer python-on-whales cannot read: bake runs
+        # next and says, in its own words, what is wrong
+        return
+    refusal = builders.multi_platform_refusal(builders.Builder.of(inspected), platforms, verb)
+    if refusal is not None:
+        raise BakegenError(refusal)
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,25 @@ def out_dir(tmp_path):
     path = tmp_path / "out"
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def multinode(e2e_env, builder) -> Iterator[support.MultiNode]:
+    """A buildx builder of two BuildKit nodes, one for linux/amd64 and one for linux/arm64
+    (scripts/buildkit-multinode, its state dir BAKEGEN_MULTINODE_DIR or
+    ~/.cache/bakegen-multinode kept between sessions for its cache). Daemons that this
+    session started are stopped at its end, by the PIDs the script recorded; daemons that
+    were running before are left running."""
+    script = str(support.REPO / "scripts" / "buildkit-multinode")
+    state = Path(e2e_env.get("BAKEGEN_MULTINODE_DIR") or Path.home() / ".cache" / "bakegen-multinode")
+    were_running = support.run([script, "status"], env=e2e_env, timeout=60).returncode == 0
+    try:
+        up = support.run([script, "up"], env=e2e_env, timeout=300)
+        if up.returncode == 3:  # what scripts/buildkit-up installs is missing
+            support.unavailable(f"the two-node builder cannot start: {up.stderr.strip()}")
+        assert up.returncode == 0, support.show(up)
+        yield support.read_multinode(state / "env", e2e_env)
+    finally:
+        if not were_running:
+            down = support.run([script, "down"], env=e2e_env, timeout=120)
+            assert down.returncode == 0, support.show(down)

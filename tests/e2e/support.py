@@ -103,6 +103,41 @@ def http_get(url: str, accept: str | None = None, timeout: float = 10) -> tuple[
         return exc.code, dict(exc.headers or {}), exc.read()
 
 
+# --- the two-node builder (scripts/buildkit-multinode) ------------------------------------------
+
+
+@dataclass
+class MultiNode:
+    builder: str  # the buildx builder's name
+    nodes: dict[str, str]  # platform -> the address of the buildkitd that builds it
+
+
+def read_multinode(env_file: Path, base: dict[str, str]) -> MultiNode:
+    values = read_env_file(env_file, base)
+    return MultiNode(
+        builder=values["BAKEGEN_MULTINODE_BUILDER"],
+        nodes={
+            "linux/amd64": values["BAKEGEN_MULTINODE_AMD64"],
+            "linux/arm64": values["BAKEGEN_MULTINODE_ARM64"],
+        },
+    )
+
+
+def build_records(address: str, env: dict[str, str]) -> list[dict]:
+    """The build records a buildkitd keeps (its history: one per build it ran, with the
+    frontend's attributes: platform, labels, ...), from `buildctl debug histories`."""
+    result = run(["buildctl", "--addr", address, "debug", "histories", "--format", "{{json .}}"], env=env)
+    assert result.returncode == 0, show(result)
+    return [json.loads(line)["record"] for line in result.stdout.splitlines() if line.strip()]
+
+
+def build_log(address: str, ref: str, env: dict[str, str]) -> str:
+    """What a build printed, as the buildkitd that ran it recorded it (`buildctl debug logs`)."""
+    result = run(["buildctl", "--addr", address, "debug", "logs", "--progress", "plain", ref], env=env)
+    assert result.returncode == 0, show(result)
+    return result.stdout + result.stderr
+
+
 # --- projects -----------------------------------------------------------------------------
 
 
