@@ -434,7 +434,11 @@ def _context_sources(step: Instruction, escape: str) -> tuple[list[str], bool]:
     if step.keyword in ("COPY", "ADD"):
         if any(flag.startswith("--from=") for flag in flags):
             return [], False
-        paths = [word for word in words[len(flags) :] if not word.startswith("<<")][:-1]  # the last is the dest
+        listed = _exec_form_words(step.rest)
+        if listed is not None:  # COPY ["src", "dest"]: the JSON form
+            paths = listed[:-1]
+        else:
+            paths = [word for word in words[len(flags) :] if not word.startswith("<<")][:-1]  # the last is the dest
         paths = [path for path in paths if "://" not in path]
         return [path.lstrip("/") for path in paths if "$" not in path], any("$" in path for path in paths)
     sources = []
@@ -451,6 +455,24 @@ def _context_sources(step: Instruction, escape: str) -> tuple[list[str], bool]:
                     else:
                         sources.append(source.lstrip("/"))
     return sources, variable
+
+
+def _exec_form_words(rest: str) -> list[str] | None:
+    """The words of a COPY/ADD written in the JSON form (`--chown=1 ["a b", "/dest/"]`), after
+    its flags; None when it is not that form."""
+    text = rest.lstrip()
+    while text.startswith("--"):
+        _, _, text = text.partition(" ")
+        text = text.lstrip()
+    if not text.startswith("["):
+        return None
+    try:
+        words = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(words, list) or not all(isinstance(word, str) for word in words):
+        return None
+    return words
 
 
 CONFIG_KEYWORDS = ("USER", "WORKDIR", "ENV", "ENTRYPOINT", "CMD", "EXPOSE")

@@ -162,6 +162,10 @@ def test_named_contexts_used_leave_out_stages_numbers_variables_and_images():
         # named through a variable: what is read is known only at build time
         ("ARG APP=app\nCOPY ${APP} conf/ /opt/\n", ("conf/",), True),
         ("RUN --mount=type=bind,source=$REQ,target=/r true\n", (), True),
+        # the JSON form, flags first or not, a name with a space
+        ('COPY ["files/a.txt", "/a.txt"]\n', ("files/a.txt",), False),
+        ('COPY --chown=1000:100 ["my app/", "conf", "/opt/"]\n', ("my app/", "conf"), False),
+        ('ADD ["https://example.com/x.tar", "/x"]\n', (), False),
     ],
 )
 def test_what_a_dockerfile_reads_from_its_build_context(text, sources, unknown):
