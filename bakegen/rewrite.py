@@ -125,6 +125,11 @@ def convention_rewrite(dockerfile: Dockerfile, text: str) -> tuple[str | None, s
     if first.image not in ("${BASE_IMAGE}", "$BASE_IMAGE"):
         if uses_base_arg(first.image):
             return None, f"its first FROM makes a name of BASE_IMAGE ('{first.image}'); {CONVENTION} by hand"
+        if len(dockerfile.froms) > 1:  # the first stage may be a build stage, not what the image is built on
+            return None, (
+                f"it has {len(dockerfile.froms)} stages and its first FROM ('{first.image}') may be a build stage "
+                f"rather than the image's base; {CONVENTION} by hand"
+            )
         span = _instruction_lines(lines, first.line)
         if not _replace_in(lines, span, re.compile(rf"(?<=\s){re.escape(first.image)}(?=\s|$)"), "${BASE_IMAGE}"):
             return None, f"the image of its first FROM ('{first.image}') is not written plainly on line {first.line}"

@@ -250,6 +250,11 @@ def test_the_smallest_edit_to_the_convention(old, new):
         ),
         ("RUN true\nFROM x\n", "RUN before the first FROM"),
         ("# nothing\n", "no FROM instruction"),
+        # a build stage first: rewriting it would put the parent under the builder, not the image
+        (
+            "FROM golang:1.22 AS build\nRUN go build\nFROM ubuntu:22.04\nCOPY --from=build /app /app\n",
+            "it has 2 stages and its first FROM ('golang:1.22') may be a build stage",
+        ),
     ],
 )
 def test_what_is_left_for_a_person(text, why):
