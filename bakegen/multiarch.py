@@ -85,6 +85,25 @@ def platform_overrides(project: Project, requested: Sequence[str], platform: str
     return {f"{image_id}.platform": platform for image_id in requested}
 
 
+def refuse_narrowed_push(project: Project, pushed: Sequence[str], platform: str) -> None:
+    """`bakegen build --push --platform P`: a tag that names more platforms would be replaced
+    by an image of P alone (a published tag never loses a platform)."""
+    problems = [
+        Diagnostic(
+            project.images[image_id].position,
+            f"--push --platform {platform} would replace the tags of '{image_id}' (platforms: "
+            f"{', '.join(project.images[image_id].platforms)}) with an image of {platform} alone; build each "
+            "platform with `--platform P --push-by-digest --metadata-file F` and join them with `bakegen merge`, "
+            "or push without --platform",
+            code="push-drops-platforms",
+        )
+        for image_id in pushed
+        if len(project.images[image_id].platforms) > 1 and project.images[image_id].tags
+    ]
+    if problems:
+        raise BakegenError(problems)
+
+
 def digest_push_overrides(project: Project, requested: Sequence[str], variables: Mapping[str, str]) -> dict[str, str]:
     """`bakegen build --push-by-digest`: each requested image pushed to its repositories
     under no tag."""

@@ -426,6 +426,20 @@ def test_build_push_by_digest_hands_bake_the_output_and_records_the_platform(tmp
         bad = subprocess.run([*argv, *extra], capture_output=True, text=True, env=env, cwd=tmp_path)
         assert bad.returncode == 2 and message in bad.stderr, bad.stderr
 
+    # --push --platform would replace kid's (and par's) multi-platform tags with one platform
+    (tmp_path / "argv").unlink()
+    narrowed = subprocess.run(
+        [sys.executable, "-m", "bakegen", "build", "kid", "--push", "--platform", "linux/arm64"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert narrowed.returncode == 1, narrowed.stderr
+    assert "push-drops-platforms" in narrowed.stderr or "would replace the tags of 'kid'" in narrowed.stderr
+    assert "would replace the tags of 'par'" in narrowed.stderr and "bakegen merge" in narrowed.stderr
+    assert "Traceback" not in narrowed.stderr and not (tmp_path / "argv").exists()  # bake never ran
+
 
 # --- attestations -----------------------------------------------------------------------------------
 
@@ -502,4 +516,3 @@ def test_bake_reads_the_attest_function_as_meant(tmp_path, environment, expected
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["target"]["b"]["attest"] == expected
-

@@ -153,6 +153,8 @@ def run(args) -> int:
     names = list(targets)
     if args.push:  # and the ancestors the pushed images are built on (bakegen.plan.published)
         names = published(project, targets)
+        if args.platform:
+            multiarch.refuse_narrowed_push(project, project.graph.expand(names), args.platform)
         added = [i for i in names if i not in requested]
         if added:
             print(f"bakegen build: --push also pushes what they are built on: {', '.join(added)}", file=sys.stderr)
