@@ -261,9 +261,10 @@ def _platform(entry: dict) -> str | None:
     descriptor = entry.get(DESCRIPTOR_KEY)
     if isinstance(descriptor, dict) and isinstance(descriptor.get("platform"), dict):
         p = descriptor["platform"]
-        if p.get("os") and p.get("architecture"):
-            return "/".join(filter(None, (p["os"], p["architecture"], p.get("variant"))))
-    return None
+        parts = (p.get("os"), p.get("architecture"), p.get("variant") or "")
+        if parts[0] and parts[1] and all(isinstance(part, str) for part in parts):
+            return "/".join(filter(None, parts))
+    return None  # not written by bake: the caller says so
 
 
 # --- the merge ----------------------------------------------------------------------------------

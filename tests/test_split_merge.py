@@ -165,6 +165,22 @@ def test_an_index_digest_of_unknown_platform_is_refused_with_the_fix(tmp_path, n
     assert "bakegen build TARGET --platform P --push-by-digest --metadata-file F" in diagnostic.message
 
 
+def test_a_descriptor_platform_that_is_not_text_is_refused_not_a_traceback(tmp_path):
+    (tmp_path / "m.json").write_text(
+        json.dumps(
+            {
+                "kid": {
+                    "containerimage.digest": "sha256:" + "0" * 64,
+                    "containerimage.descriptor": {"platform": {"os": ["linux"], "architecture": 3}},
+                }
+            }
+        )
+    )
+    with pytest.raises(BakegenError) as info:
+        multiarch.read_metadata_dir(tmp_path)
+    assert [d.code for d in info.value.diagnostics] == ["metadata-without-platform"]
+
+
 def test_a_missing_platform_tags_nothing_and_says_what_is_missing_and_what_is_complete(tmp_path):
     metadata = folder(tmp_path, PLAIN[0], PROVENANCE[1])  # par: amd64 only; kid: both
     assert merge_errors(["par", "kid"], metadata) == [

@@ -4,10 +4,12 @@ digests its per-platform jobs pushed (bakegen.multiarch), once every platform is
 from __future__ import annotations
 
 import shlex
+import sys
 from pathlib import Path
 
 from bakegen import files, multiarch
 from bakegen.commands.build import _key_values
+from bakegen.errors import BakegenError
 from bakegen.model import load_project
 
 
@@ -16,10 +18,21 @@ def run(args) -> int:
     variables = multiarch.bake_variables(project, _key_values(args.var, "--var"))
     pushed = multiarch.read_metadata_dir(Path(args.metadata_dir))
     merges = multiarch.plan_merge(project, args.targets, pushed, variables)
-    for merge in merges:
+    done: list[str] = []
+    for merge in merges:  # in build order: a parent's tags before its children's
         if args.dry_run:
             print(shlex.join(merge.command()))
             continue
-        multiarch.create_index(merge, builder=args.builder)
+        try:
+            multiarch.create_index(merge, builder=args.builder)
+        except BakegenError:
+            if done:
+                print(
+                    f"bakegen merge: already merged before this failure: {', '.join(done)}; "
+                    f"not merged: {', '.join(m.target for m in merges[len(done):])}",
+                    file=sys.stderr,
+                )
+            raise
+        done.append(merge.target)
         print(f"merged {merge.target} ({', '.join(merge.platforms)}): {', '.join(merge.tags)}")
     return 0
