@@ -29,7 +29,7 @@ def run(args) -> int:
             if done:
                 print(
                     f"bakegen merge: already merged before this failure: {', '.join(done)}; "
-                    f"not merged: {', '.join(m.target for m in merges[len(done):])}",
+                    f"not merged: {', '.join(m.target for m in merges[len(done) :])}",
                     file=sys.stderr,
                 )
             raise

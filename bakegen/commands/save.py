@@ -9,6 +9,7 @@ stopped save leaves no half-written tarball.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -34,6 +35,7 @@ def run(args) -> int:
         raise UsageError(f"--dest {dest}: a folder whose path holds ',' or '\"' cannot be a BuildKit output")
     tarballs = plan_save(project, args.targets, variables)
     plan = plan_build(project, list(dict.fromkeys(t.image for t in tarballs)))
+    created = not dest.exists()  # removed again if the save fails and leaves it empty
     try:
         dest.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".bakegen-save-", dir=dest))
@@ -61,8 +63,13 @@ def run(args) -> int:
                 raise BakegenError(f"bake succeeded but wrote no {written}; nothing was saved")
         for tarball in tarballs:
             os.replace(staging / tarball.file_name, dest / tarball.file_name)
-    finally:
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if created:
+            with contextlib.suppress(OSError):
+                dest.rmdir()  # only when empty: the folder this run made for nothing
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
     for tarball in tarballs:
         where = tarball.platform or "the builder's platform"
         names = " ".join(tarball.tags) or "(no tag: `docker load` gives it no name)"
