@@ -18,13 +18,18 @@ from bakegen.emit import cache
 from bakegen.model import Project, resolve_tag
 
 
-def effective(name: str, project: Project, given: Mapping[str, str]) -> str:
+def effective(name: str, project: Project, given: Mapping[str, str], environ: Mapping[str, str] = os.environ) -> str:
     """given: the --var values of this run."""
     if name in given:
         return given[name]
-    if name in os.environ:
-        return os.environ[name]
+    if name in environ:
+        return environ[name]
     return project.variables.get(name, "")
+
+
+def values(project: Project, given: Mapping[str, str], environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """The value bake gives each variable of images.yaml (`variables:`)."""
+    return {name: effective(name, project, given, environ) for name in project.variables}
 
 
 def resolved_tag(tag: str, project: Project, given: Mapping[str, str]) -> str:

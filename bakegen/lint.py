@@ -38,6 +38,7 @@ from bakegen.dockerfile import Dockerfiles
 from bakegen.emit.bake import render_check_bake
 from bakegen.errors import BakegenError, Diagnostic, Position
 from bakegen.model import IMAGE, Image, Project, tag_has_registry
+from bakegen.plan import outside_paths
 
 DOCKER_IMAGE = "docker-image://"
 CHECK_CALL = "check,format=json"
@@ -441,7 +442,7 @@ def run_check(project: Project, text: str, targets: Sequence[str], builder: str 
     argv = ["docker", "buildx", "bake", "-f", "-", "--call", CHECK_CALL, "--progress", "quiet"]
     if builder:
         argv += ["--builder", builder]
-    for path in _outside_paths(project, targets):
+    for path in outside_paths(project, targets, project.root.resolve()):
         argv += ["--allow", f"fs.read={path}"]
     argv += ["--", *targets]
     try:
@@ -490,18 +491,6 @@ def bake_failure(status: int, stderr: str, builder: str | None) -> list[Diagnost
     return [
         Diagnostic(None, f"docker buildx bake --call {CHECK_CALL} failed (exit {status}): {text}", code="lint-failed")
     ]
-
-
-def _outside_paths(project: Project, targets: Sequence[str]) -> list[str]:
-    """Local paths outside the folder of images.yaml, which bake reads only when allowed."""
-    root = project.root.resolve()
-    outside = set()
-    for image_id in targets:
-        for local in project.images[image_id].local_paths:
-            path = (project.root / local.value).resolve()
-            if path != root and root not in path.parents:
-                outside.add(str(path))
-    return sorted(outside)
 
 
 def lint_targets(project: Project, names: Sequence[str]) -> list[str]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bakegen.model import TARGET_PREFIX
@@ -196,3 +197,19 @@ def _glob(pattern: str) -> re.Pattern[str] | None:
         return re.compile("".join(out))
     except re.error:
         return None
+
+
+def outside_paths(project: Project, image_ids: Sequence[str], folder: Path) -> list[str]:
+    """The local paths (contexts, named contexts, secret files) of the images that lie outside
+    folder, where bake runs: bake's file-system entitlement check stops at them unless allowed."""
+    outside = set()
+    for image_id in image_ids:
+        for local in project.images[image_id].local_paths:
+            path = (project.root / local.value).resolve()
+            if not inside(path, folder):
+                outside.add(str(path))
+    return sorted(outside)
+
+
+def inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents

@@ -7,7 +7,8 @@ import textwrap
 import pytest
 
 from bakegen.errors import BakegenError
-from bakegen.metadata import Pushed, pushed, read
+from bakegen.metadata import Published, read
+from bakegen.metadata import published as published_images
 from bakegen.model import parse_project
 from bakegen.plan import published
 
@@ -51,17 +52,21 @@ def test_pushed_images_from_bake_metadata(tmp_path):
             }
         )
     )
-    assert pushed(read(path), ["par", "kid", "absent"]) == [
-        Pushed("par", "sha256:" + "a" * 64, ("r/par:1",)),
-        Pushed("kid", "sha256:" + "b" * 64, ("r/kid:1", "r/kid:latest")),
+    assert published_images(read(path), ["par", "kid", "absent"]) == [
+        Published("par", "sha256:" + "a" * 64, ("r/par:1",)),
+        Published("kid", "sha256:" + "b" * 64, ("r/kid:1", "r/kid:latest")),
     ]
 
 
-@pytest.mark.parametrize(("content", "message"), [("{", "is not JSON"), ("[]", "is not a JSON object"), (None, "cannot read")])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("{", "not a JSON file"), ("[]", "a JSON object of target -> result"), (None, "cannot read")],
+)
 def test_unreadable_metadata_is_a_message_naming_the_file(tmp_path, content, message):
     path = tmp_path / "metadata.json"
     if content is not None:
         path.write_text(content)
     with pytest.raises(BakegenError) as error:
         read(path)
-    assert str(error.value).startswith(f"{path}: error: ") and message in str(error.value)
+    assert str(error.value).startswith(f"{path}:") and message in str(error.value)
+    assert "invalid-metadata" in [d.code for d in error.value.diagnostics]

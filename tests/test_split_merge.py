@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from bakegen import multiarch
+from bakegen import bakevars, multiarch
+from bakegen import metadata as meta
 from bakegen.cli import main
 from bakegen.emit import matrix as emit
 from bakegen.emit.bake import render_bake
@@ -80,7 +81,7 @@ def folder(tmp_path: Path, *files: str) -> Path:
 
 def merge_errors(names, metadata: Path, text: str = PROJECT, variables=VARIABLES) -> list[tuple[str, str]]:
     with pytest.raises(BakegenError) as info:
-        multiarch.plan_merge(project(text), names, multiarch.read_metadata_dir(metadata), variables)
+        multiarch.plan_merge(project(text), names, meta.read_metadata_dir(metadata), variables)
     return [(d.code, str(d)) for d in info.value.diagnostics]
 
 
@@ -93,7 +94,7 @@ PROVENANCE = ("bakegen-provenance/kid-linux-amd64.json", "bakegen-provenance/kid
 
 def test_plain_digests_merge_into_each_images_tags_in_platform_order(tmp_path):
     metadata = folder(tmp_path, *reversed(PLAIN))
-    merges = multiarch.plan_merge(project(), ["kid", "par"], multiarch.read_metadata_dir(metadata), VARIABLES)
+    merges = multiarch.plan_merge(project(), ["kid", "par"], meta.read_metadata_dir(metadata), VARIABLES)
     assert [(m.target, m.tags, m.sources, m.platforms) for m in merges] == [
         (
             "par",
@@ -116,7 +117,7 @@ def test_plain_digests_merge_into_each_images_tags_in_platform_order(tmp_path):
 
 
 def test_with_provenance_each_digest_is_an_index_and_its_platform_is_the_one_bakegen_wrote(tmp_path):
-    pushed = multiarch.read_metadata_dir(folder(tmp_path, *PROVENANCE))
+    pushed = meta.read_metadata_dir(folder(tmp_path, *PROVENANCE))
     # par was built in those runs only as kid's named context: no digest, left out
     assert [(p.target, p.platform, p.digest) for p in pushed] == [
         ("kid", platform, KID_INDEX[platform]) for platform in ("linux/amd64", "linux/arm64")
@@ -138,7 +139,7 @@ images:
 
 
 def test_a_plain_bake_file_gives_the_platform_of_a_manifest_in_its_descriptor(tmp_path):
-    (pushed,) = multiarch.read_metadata_dir(folder(tmp_path, "bake/kid-linux-amd64-manifest.json"))
+    (pushed,) = meta.read_metadata_dir(folder(tmp_path, "bake/kid-linux-amd64-manifest.json"))
     assert (pushed.target, pushed.platform, pushed.names) == (
         "kid",
         "linux/amd64",
@@ -158,7 +159,7 @@ def test_a_plain_bake_file_gives_the_platform_of_a_manifest_in_its_descriptor(tm
 def test_an_index_digest_of_unknown_platform_is_refused_with_the_fix(tmp_path, name):
     metadata = folder(tmp_path, name)
     with pytest.raises(BakegenError) as info:
-        multiarch.read_metadata_dir(metadata)
+        meta.read_metadata_dir(metadata)
     (diagnostic,) = info.value.diagnostics
     assert diagnostic.code == "metadata-without-platform"
     assert str(diagnostic).startswith(f"{metadata}/job0/{Path(name).name}:2: error: kid: ")
@@ -177,7 +178,7 @@ def test_a_descriptor_platform_that_is_not_text_is_refused_not_a_traceback(tmp_p
         )
     )
     with pytest.raises(BakegenError) as info:
-        multiarch.read_metadata_dir(tmp_path)
+        meta.read_metadata_dir(tmp_path)
     assert [d.code for d in info.value.diagnostics] == ["metadata-without-platform"]
 
 
@@ -191,7 +192,7 @@ def test_a_missing_platform_tags_nothing_and_says_what_is_missing_and_what_is_co
         )
     ]
     # the complete image alone merges
-    (merge,) = multiarch.plan_merge(project(), ["kid"], multiarch.read_metadata_dir(metadata), VARIABLES)
+    (merge,) = multiarch.plan_merge(project(), ["kid"], meta.read_metadata_dir(metadata), VARIABLES)
     assert merge.sources[0].endswith(KID["linux/amd64"]) and merge.sources[1].endswith(KID_INDEX["linux/arm64"])
 
 
@@ -231,21 +232,21 @@ def test_files_that_are_not_bake_metadata(tmp_path, content, expected):
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / "x.json").write_text(content)
     with pytest.raises(BakegenError) as info:
-        multiarch.read_metadata_dir(tmp_path / "m")
+        meta.read_metadata_dir(tmp_path / "m")
     assert str(info.value.diagnostics[0]).startswith(str(tmp_path / "m" / "x.json") + expected)
 
 
 def test_an_empty_folder_says_how_the_files_are_made(tmp_path):
     with pytest.raises(BakegenError) as info:
-        multiarch.read_metadata_dir(tmp_path)
+        meta.read_metadata_dir(tmp_path)
     assert info.value.diagnostics[0].code == "no-metadata-file"
 
 
 def test_registry_resolves_as_bake_does_var_then_environment_then_default():
     p = project()
-    assert multiarch.bake_variables(p, {}, {}) == {"REGISTRY": "localhost:5000/smexp2"}
-    assert multiarch.bake_variables(p, {}, {"REGISTRY": "swr.example.com/a"}) == {"REGISTRY": "swr.example.com/a"}
-    assert multiarch.bake_variables(p, {"REGISTRY": "b.io/c"}, {"REGISTRY": "swr.example.com/a"}) == {
+    assert bakevars.values(p, {}, {}) == {"REGISTRY": "localhost:5000/smexp2"}
+    assert bakevars.values(p, {}, {"REGISTRY": "swr.example.com/a"}) == {"REGISTRY": "swr.example.com/a"}
+    assert bakevars.values(p, {"REGISTRY": "b.io/c"}, {"REGISTRY": "swr.example.com/a"}) == {
         "REGISTRY": "b.io/c"
     }
     assert multiarch.repository("localhost:5000/a/b:1") == "localhost:5000/a/b"

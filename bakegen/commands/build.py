@@ -34,29 +34,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from bakegen import bakevars, builders, files, metadata, multiarch, rules
+from bakegen.commands import key_values
 from bakegen.commands.generate import Generated, generated
 from bakegen.emit.bake import render_bake
 from bakegen.errors import BakegenError, Diagnostic, Position, UsageError
 from bakegen.model import Project
 from bakegen.output import report
-from bakegen.plan import BuildPlan, overrides_for, plan_build, published, target_platforms
+from bakegen.plan import BuildPlan, inside, outside_paths, overrides_for, plan_build, published, target_platforms
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
-
-
-def _outside_paths(project: Project, image_ids: Sequence[str], out_dir: Path) -> list[str]:
-    """Local paths of the images built that bake's file-system entitlement check would stop at."""
-    outside = set()
-    for image_id in image_ids:
-        for local in project.images[image_id].local_paths:
-            path = (project.root / local.value).resolve()
-            if not _inside(path, out_dir):
-                outside.add(str(path))
-    return sorted(outside)
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
 
 
 def _dest_of(key: str, value: str) -> str | None:
@@ -76,16 +62,6 @@ def _absolute_dest(key: str, value: str) -> str:
         return value
     fields = [f"dest={Path(dest).resolve()}" if field == f"dest={dest}" else field for field in value.split(",")]
     return ",".join(fields)
-
-
-def _key_values(pairs: list[str], flag: str) -> dict[str, str]:
-    result = {}
-    for pair in pairs or ():
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise UsageError(f"{flag} takes KEY=VALUE, got {pair!r}")
-        result[key] = value
-    return result
 
 
 DOCKERFILE_STEP = re.compile(r"^\[[^\]]*\d+/\d+\] ")
@@ -140,15 +116,15 @@ def run(args) -> int:
         )
     result = prepare(args, "build", targets)
     project, output = result.project, result.output
-    overrides = _key_values(args.set, "--set")
+    overrides = key_values(args.set, "--set")
     if args.call:
         overrides["*.call"] = args.call
-    variables = _key_values(args.var, "--var")
+    variables = key_values(args.var, "--var")
     requested = project.graph.expand(targets)
     if args.platform:
         overrides.update(multiarch.platform_overrides(project, requested, args.platform))
     if args.push_by_digest:
-        bake_vars = multiarch.bake_variables(project, variables)
+        bake_vars = bakevars.values(project, variables)
         overrides.update(multiarch.digest_push_overrides(project, requested, bake_vars))
     names = list(targets)
     if args.push:  # and the ancestors the pushed images are built on (bakegen.plan.published)
@@ -175,14 +151,14 @@ def run(args) -> int:
             metadata_file = str(Path(folder) / "metadata.json")
         _build(args, project, output, plan, targets, overrides, variables, metadata_file)
         if report_push and metadata_file is not None:
-            _print_pushed(metadata.pushed(metadata.read(Path(metadata_file)), plan.requested))
+            _print_pushed(metadata.published(metadata.read(Path(metadata_file)), plan.requested))
     if args.push_by_digest and metadata_file and not args.print:
-        for pushed in multiarch.record_platform(Path(metadata_file), plan.requested, args.platform):
+        for pushed in metadata.record_platform(Path(metadata_file), plan.requested, args.platform):
             print(f"pushed {pushed.target} {pushed.platform}: {pushed.names[0]}@{pushed.digest}")
     return 0
 
 
-def _print_pushed(images: Sequence[metadata.Pushed]) -> None:
+def _print_pushed(images: Sequence[metadata.Published]) -> None:
     """One line per pushed image on stdout: id, digest, tags."""
     print(f"bakegen build: pushed {len(images)} image{'s' if len(images) != 1 else ''}:", file=sys.stderr)
     width = max((len(p.image) for p in images), default=0)
@@ -196,7 +172,7 @@ def _build(args, project, output, plan, targets, overrides, variables, metadata_
     outside = [
         dest
         for key, value in overrides.items()
-        if (dest := _dest_of(key, value)) and not _inside(Path(dest), output.resolve().parent)
+        if (dest := _dest_of(key, value)) and not inside(Path(dest), output.resolve().parent)
     ]
     bake_plan(
         project,
@@ -260,7 +236,7 @@ def bake_plan(
     outside that folder, for the file-system entitlement."""
     variables = bake_args.setdefault("variables", {})
     out_dir = output.resolve().parent
-    local = _outside_paths(project, plan.images, out_dir)
+    local = outside_paths(project, plan.images, out_dir)
     cache_dir = bakevars.local_cache_outside(project, variables, out_dir)
     if cache_dir:
         print(

@@ -7,16 +7,16 @@ import shlex
 import sys
 from pathlib import Path
 
-from bakegen import files, multiarch
-from bakegen.commands.build import _key_values
+from bakegen import bakevars, files, metadata, multiarch
+from bakegen.commands import key_values
 from bakegen.errors import BakegenError
 from bakegen.model import load_project
 
 
 def run(args) -> int:
     project = load_project(files.find_source(args.file))
-    variables = multiarch.bake_variables(project, _key_values(args.var, "--var"))
-    pushed = multiarch.read_metadata_dir(Path(args.metadata_dir))
+    variables = bakevars.values(project, key_values(args.var, "--var"))
+    pushed = metadata.read_metadata_dir(Path(args.metadata_dir))
     merges = multiarch.plan_merge(project, args.targets, pushed, variables)
     done: list[str] = []
     for merge in merges:  # in build order: a parent's tags before its children's

@@ -16,7 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bakegen.commands.build import _key_values, bake_plan, prepare
+from bakegen.commands import key_values
+from bakegen.commands.build import bake_plan, prepare
 from bakegen.emit.bake import render_bake
 from bakegen.emit.save import save_targets
 from bakegen.errors import BakegenError, Diagnostic, Position, UsageError
@@ -29,7 +30,7 @@ def run(args) -> int:
         raise UsageError("name the images (or groups) to save, e.g. `bakegen save pytorch-npu-910b --dest images/`")
     prepared = prepare(args, "save", args.targets)
     project, output = prepared.project, prepared.output
-    variables = _key_values(args.var, "--var")
+    variables = key_values(args.var, "--var")
     dest = Path(args.dest).resolve()
     if any(c in str(dest) for c in ',"'):
         raise UsageError(f"--dest {dest}: a folder whose path holds ',' or '\"' cannot be a BuildKit output")
