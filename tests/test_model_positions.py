@@ -1,0 +1,247 @@
+"""Where each kind of images.yaml error points (file:line:column), its code, and what the
+model keeps as written: contexts other than `.`, lenient loading, several schema errors."""
+
+import textwrap
+
+import pytest
+
+from bakegen.emit.bake import render_bake
+from bakegen.errors import BakegenError
+from bakegen.model import parse_project
+from tests import hclread
+
+HEAD = "version: 1\nvariables: {REGISTRY: reg.example.com/team}\ndefaults:\n  platforms: [linux/arm64]\n"
+
+
+def load(body, lenient=False):
+    return parse_project(HEAD + textwrap.dedent(body), "images.yaml", lenient=lenient)
+
+
+def problems(body):
+    with pytest.raises(BakegenError) as info:
+        load(body)
+    return [(str(d.position), d.code, d.message) for d in info.value.diagnostics]
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (
+            """\
+            images:
+              bad.id: {from: ubuntu:22.04, dockerfile: x}
+            """,
+            ("images.yaml:6:3", "invalid-id", "invalid image id 'bad.id': ids are bake target names and may only use "
+             "letters, digits, '-' and '_'; rename it to 'bad-id'"),
+        ),
+        (
+            """\
+            images:
+              a: {from: ubuntu:22.04, dockerfile: x}
+              b:
+                from: ubuntu
+                dockerfile: x
+            """,
+            ("images.yaml:8:11", "unknown-parent", "unknown parent 'ubuntu': it is not an image of this file; for an "
+             "external image write a full reference with a tag, e.g. 'ubuntu:latest'"),
+        ),
+        (
+            """\
+            images:
+              a: {from: ubuntu:22.04, dockerfile: x}
+              b:
+                from: ubuntu:22.04
+                dockerfile: x
+                contexts:
+                  tools: target:c
+            """,
+            ("images.yaml:11:14", "unknown-target", "context 'tools': 'target:c' names no image of this file; "
+             "write an image id (or target:<id>)"),
+        ),
+        (
+            """\
+            images:
+              a: {from: ubuntu:22.04, dockerfile: x}
+              b:
+                from: a
+                dockerfile: x
+                contexts:
+                  "bad name": ./x
+            """,
+            ("images.yaml:11:7", "invalid-context-name", "invalid context name 'bad name': use letters, digits, '.', "
+             "'_' and '-'"),
+        ),
+        (
+            """\
+            images:
+              a: {from: ubuntu:22.04, dockerfile: x}
+            groups:
+              npu: [a, b]
+            """,
+            ("images.yaml:8:12", "unknown-group-member", "group 'npu' lists unknown image 'b'"),
+        ),
+        (
+            """\
+            images:
+              a: {from: ubuntu:22.04, dockerfile: x}
+              b: {from: ubuntu:22.04, dockerfile: x}
+            groups:
+              a: [b]
+            """,
+            ("images.yaml:9:3", "name-collision", "group 'a' and image 'a' have the same name; bake needs distinct "
+             "names"),
+        ),
+        (
+            """\
+            images:
+              a:
+                from: ubuntu:22.04
+                dockerfile: x
+                platforms: [linux/arm64, linux/arm64]
+            """,
+            ("images.yaml:9:16", "duplicate-platform", "platforms lists one platform twice"),
+        ),
+        (
+            """\
+            images:
+              a:
+                from: ubuntu:22.04
+                dockerfile: x
+                platforms: [linux/arm64, linux/arm65]
+            """,
+            ("images.yaml:9:30", "unknown-platform", "platform 'linux/arm65': unknown architecture 'arm65'; "
+             "did you mean 'linux/arm64'?"),
+        ),
+        (
+            """\
+            images:
+              a: {from: ubuntu:22.04, dockerfile: x}
+              b:
+                from: a
+                dockerfile: x
+                platforms: [linux/amd64]
+            """,
+            ("images.yaml:10:16", "platform-subset", "'b' builds for linux/amd64 but its parent 'a' is only built "
+             "for linux/arm64; a child's platforms must be a subset of its parent's"),
+        ),
+        (
+            """\
+            images:
+              a: {from: ubuntu:22.04, dockerfile: x}
+              all: {from: a, dockerfile: x}
+            """,
+            ("images.yaml:7:3", "reserved-name", "image 'all' has the name of the group 'all' that bakegen "
+             "generates (every image), and bake would build the group; rename the image"),
+        ),
+    ],
+)
+def test_each_kind_of_error_points_at_its_line_and_column(body, expected):
+    assert problems(body) == [expected]
+
+
+def test_two_schema_errors_come_in_document_order_each_at_its_place():
+    body = """\
+    images:
+      b: {from: ubuntu:22.04, dockerfile: x, tag: [b:1]}
+      a: {from: ubuntu:22.04}
+    """
+    found = problems(body)
+    assert [(where, code) for where, code, _ in found] == [
+        ("images.yaml:7:6", "missing-field"),
+        ("images.yaml:6:42", "unknown-field"),
+    ]
+    assert found[0][2].startswith("images.a: missing required field 'dockerfile' (the Dockerfile's path")
+    assert found[1][2].startswith("images.b: unknown field 'tag'; did you mean 'tags'? (allowed: ")
+    assert problems(body) == found  # the same order on every load
+
+
+def test_a_reserved_context_name_is_a_schema_error_with_its_own_code():
+    (found,) = problems(
+        """\
+        images:
+          a: {from: ubuntu:22.04, dockerfile: x, contexts: {base: ./here}}
+        """
+    )
+    assert found[1] == "reserved-context"
+    assert found[2].endswith("the context name 'base' is reserved for the parent; set the parent with 'from:'")
+
+
+def test_lenient_loading_keeps_graph_errors_as_warnings_but_not_a_cycle():
+    unknown = """\
+    images:
+      a: {from: ubuntu:22.04, dockerfile: x}
+    groups:
+      npu: [a, b]
+    """
+    project = load(unknown, lenient=True)
+    assert [(d.code, d.severity) for d in project.warnings] == [("unknown-group-member", "error")]
+    assert project.graph.order == ["a"]
+    cycle = """\
+    images:
+      a: {from: b, dockerfile: x}
+      b: {from: a, dockerfile: x}
+      c: {from: ubuntu:22.04, dockerfile: x}
+      d: {from: c, dockerfile: x, platforms: [linux/amd64]}
+    """
+    with pytest.raises(BakegenError) as info:
+        load(cycle, lenient=True)
+    codes = [d.code for d in info.value.diagnostics]
+    assert "cycle" in codes and "platform-subset" in codes
+    (cycle_problem,) = [d for d in info.value.diagnostics if d.code == "cycle"]
+    assert str(cycle_problem.position) == "images.yaml:6:13"
+
+
+def test_a_context_other_than_the_folder_of_images_yaml_reaches_the_bake_file():
+    project = parse_project(
+        """\
+        version: 1
+        defaults:
+          context: build
+        images:
+          a: {from: ubuntu:22.04, dockerfile: a.dockerfile}
+          b: {from: a, dockerfile: b.dockerfile, context: ./other}
+          c: {from: a, dockerfile: c.dockerfile, context: "https://github.com/o/r.git#main"}
+        """.replace("        ", "")
+    )
+    a, b, c = (project.images[i] for i in "abc")
+    assert (a.context, a.context_is_local, a.dockerfile_path) == ("build", True, "build/a.dockerfile")
+    assert (b.context, b.context_is_local, b.dockerfile_path) == ("./other", True, "other/b.dockerfile")
+    assert (c.context_is_local, c.dockerfile_path) == (False, None)
+    # where each local context is written: defaults, or the image's own entry
+    assert [(p.role, p.value, p.field) for p in a.local_paths] == [("context", "build", ("defaults", "context"))]
+    assert [(p.role, p.value, p.field) for p in b.local_paths] == [("context", "./other", ("images", "b", "context"))]
+    assert c.local_paths == ()
+    targets = hclread.targets(render_bake(project))
+    assert (targets["a"]["context"], targets["a"]["dockerfile"]) == ("build", "a.dockerfile")
+    assert (targets["b"]["context"], targets["b"]["dockerfile"]) == ("./other", "b.dockerfile")
+    assert targets["c"]["context"] == "https://github.com/o/r.git#main"
+
+
+def test_local_paths_of_named_contexts_and_secrets_and_what_an_image_depends_on():
+    project = load(
+        """\
+        images:
+          a: {from: ubuntu:22.04, dockerfile: x}
+          t: {from: ubuntu:22.04, dockerfile: x}
+          b:
+            from: a
+            dockerfile: x
+            contexts: {one: t, two: target:t, files: ./files, remote: "docker-image://x/y:1", self: a}
+            secrets: ["id=pip,src=secrets/pip.conf", "id=tok,env=TOKEN"]
+        """
+    )
+    b = project.images["b"]
+    # the parent first, then images named in contexts, each once
+    assert b.dependencies == ("a", "t")
+    assert {name: (c.kind, c.image) for name, c in b.contexts.items()} == {
+        "one": ("image", "t"),
+        "two": ("image", "t"),
+        "files": ("path", None),
+        "remote": ("source", None),
+        "self": ("image", "a"),
+    }
+    assert [(p.role, p.value, p.field) for p in b.local_paths] == [
+        ("context", ".", ("defaults", "context")),
+        ("named context", "./files", ("images", "b", "contexts", "files")),
+        ("secret", "secrets/pip.conf", ("images", "b", "secrets", 0)),
+    ]
