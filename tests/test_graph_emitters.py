@@ -192,6 +192,9 @@ images:
   a_b_2:
     from: a_b
     dockerfile: x.dockerfile
+  Big-9:
+    from: a-b
+    dockerfile: x.dockerfile
 """
     lines = body(render_mermaid(parse_project(doc)))
     # a-b and a_b both become img_a_b: the second takes _2, and a_b_2 (its own id taken) _3
@@ -199,6 +202,8 @@ images:
     assert '  img_a_b_2["a_b"]:::framework' in lines
     assert '  img_a_b_2_2["a_b_2"]:::application' in lines
     assert "  img_a_b --> img_a_b_2" in lines and "  img_a_b_2 --> img_a_b_2_2" in lines
+    # letters of either case and digits are kept
+    assert '  img_Big_9["Big-9"]:::application' in lines
 
 
 @pytest.mark.parametrize(
