@@ -8,6 +8,8 @@ import pytest
 from bakegen.emit import comment_text
 from bakegen.emit.matrix import matrix, waves
 from bakegen.emit.mermaid import render_mermaid
+from bakegen.errors import UsageError
+from bakegen.graph import ImageGraph, UnknownTarget
 from bakegen.model import parse_project
 
 # root (external base) -> mid -> leaf-a, leaf-b; tool on root; leaf-b names tool in a context
@@ -92,6 +94,19 @@ def test_generated_groups_come_first_and_expand_in_build_order():
     assert graph.expand(["leaf-a", "root"]) == ["root", "leaf-a"]
 
 
+def test_an_unknown_target_is_a_usage_error_with_a_suggestion(project):
+    with pytest.raises(UnknownTarget) as info:
+        project.graph.expand(["leaf-a", "leaf_b"])
+    (problem,) = info.value.diagnostics
+    assert (problem.position, problem.code) == (None, "unknown-target")
+    assert problem.message == "unknown target 'leaf_b'; did you mean 'leaf-b'? (see `bakegen list`)"
+    assert isinstance(info.value, UsageError)
+
+
+def test_an_empty_graph_has_an_empty_critical_path():
+    assert ImageGraph({}, {}).critical_path({"x": 1.0}) == (0.0, [])
+
+
 def test_a_layer_without_images_has_no_group():
     project = parse_project("version: 1\nimages:\n  solo:\n    from: debian:12\n    dockerfile: x.dockerfile\n")
     assert project.graph.groups == {"default": ["solo"], "all": ["solo"], "layer-base": ["solo"]}
@@ -102,6 +117,12 @@ def test_critical_path_is_the_heaviest_chain(project):
     weights = {"root": 10.0, "mid": 5.0, "tool": 30.0, "leaf-a": 1.0, "leaf-b": 2.0, "other": 40.0}
     # leaf-b needs mid and tool; tool (30) outweighs mid (5)
     assert graph.critical_path(weights) == (42.0, ["root", "tool", "leaf-b"])
+    # the heavier branch wins whatever the names: mid (30) over tool (5)
+    weights = {"root": 10.0, "mid": 30.0, "tool": 5.0, "leaf-b": 2.0}
+    assert graph.critical_path(weights) == (42.0, ["root", "mid", "leaf-b"])
+    # a tie goes to the first dependency: the parent before images named in contexts
+    weights = {"root": 10.0, "mid": 5.0, "tool": 5.0, "leaf-b": 2.0}
+    assert graph.critical_path(weights) == (17.0, ["root", "mid", "leaf-b"])
     # images without a weight weigh nothing
     assert graph.critical_path({"other": 1.0}) == (1.0, ["other"])
     assert graph.critical_path({}) == (0.0, ["other"])
