@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bakegen.dockerfile import ConfigStep, Dockerfiles, parse_dockerfile
+from bakegen.dockerfile import ConfigStep, Dockerfiles, parse_dockerfile, read_dockerfile
 from bakegen.model import parse_project
 
 
@@ -188,3 +188,77 @@ def test_the_reader_has_no_dockerfile_for_a_remote_context(tmp_path):
     assert files.get(project.images["remote"]) is None
     assert files.get(project.images["local"]) is local
     assert isinstance(files.root, Path)
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        # with the escape directive `, a backslash in the old ENV form is text
+        ("# escape=`\nFROM x\nENV WIN c:\\tools `\n  d:\\bin\n", ("WIN", "c:\\tools d:\\bin")),
+        ("FROM x\nENV P a\\ b\n", ("P", "a b")),
+        ("FROM x\nWORKDIR /my dir\n", ("/my dir",)),
+        ("FROM x\nUSER  ma  user\n", ("ma user",)),
+    ],
+)
+def test_configuration_values_follow_the_escape_character(text, value):
+    ((step,),) = [stage.steps for stage in parse_dockerfile(text).stages]
+    assert step.value == value
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        # the escape character of the file applies to FROM, COPY/ADD and --from= words
+        ("FROM a\\b\n", "ab"),
+        ("# escape=`\nFROM a\\b\n", "a\\b"),
+    ],
+)
+def test_from_words_follow_the_escape_character(text, found):
+    assert parse_dockerfile(text).froms[0].image == found
+
+
+def test_sources_and_context_names_follow_the_escape_character():
+    parsed = parse_dockerfile("FROM x\nCOPY my\\ file.txt Xdir /dst/\nRUN --mount=type=bind,source=Xpkgs,target=/p true\n")
+    assert parsed.context_sources == ("my file.txt", "Xdir", "Xpkgs")
+    parsed = parse_dockerfile("# escape=`\nFROM x\nCOPY --from=my\\ctx /a /b\nCOPY --from=Xtools /a /b\n")
+    assert [u.name for u in parsed.context_uses] == ["my\\ctx", "Xtools"]
+
+
+@pytest.mark.parametrize(
+    "text, keywords",
+    [
+        # an explicit `# escape=\` is the default, no problem
+        ("# escape=\\\nFROM x\nRUN a \\\n  b\nUSER 1\n", [(2, "FROM"), (3, "RUN"), (5, "USER")]),
+        # an indented comment is a comment
+        ("   # indented comment\nFROM x\n", [(2, "FROM")]),
+        # only blanks and tabs may follow the escape character of a continuation
+        ("FROM x\nRUN a \\\x0b\nUSER 1\n", [(1, "FROM"), (2, "RUN"), (3, "USER")]),
+        # a <<EOF heredoc is not ended by a tab-indented EOF; a <<-EOT one only by tabs, not other text
+        ("FROM x\nRUN <<EOF\n\tEOF\nARG A\nEOF\nUSER 1\n", [(1, "FROM"), (2, "RUN"), (6, "USER")]),
+        ("FROM x\nRUN <<-EOT\nXEOT\nARG A\n\tEOT\nUSER 1\n", [(1, "FROM"), (2, "RUN"), (6, "USER")]),
+        # a heredoc word is read with \ as its escape character: <<E\OF ends at EOF
+        ("FROM x\nRUN <<E\\OF\nARG A\nEOF\nUSER 1\n", [(1, "FROM"), (2, "RUN"), (5, "USER")]),
+    ],
+)
+def test_more_directives_comments_continuations_and_heredocs(text, keywords):
+    parsed = parse_dockerfile(text)
+    assert [(s.line, s.keyword) for s in parsed.instructions] == keywords
+    assert parsed.problems == ()
+
+
+def test_an_escaped_quote_just_before_the_end_leaves_the_quote_open():
+    # "x\" never closes: the words are read as plain white-space words, as for any open quote
+    assert [(a.name, a.default) for a in parse_dockerfile('ARG A="x\\"\n').args] == [("A", '"x\\"')]
+
+
+def test_defaults_of_a_parse_from_text():
+    parsed = parse_dockerfile("FROM x\n")
+    assert (parsed.shown, parsed.path, parsed.readable) == ("Dockerfile", Path("Dockerfile"), True)
+
+
+def test_an_unreadable_file_is_not_readable(tmp_path):
+    (tmp_path / "d").mkdir()
+    parsed = read_dockerfile(tmp_path / "d", "d")
+    assert parsed.readable is False and parsed.path == (tmp_path / "d").resolve()
+    assert [(str(p.position), p.code) for p in parsed.problems] == [("d", "unreadable-dockerfile")]
+    assert parsed.problems[0].message.startswith("cannot read Dockerfile: [Errno 21] Is a directory")

@@ -216,6 +216,15 @@ images:
   Big-9:
     from: a-b
     dockerfile: x.dockerfile
+  x-y-z:
+    from: a-b
+    dockerfile: x.dockerfile
+  x_y-z:
+    from: a-b
+    dockerfile: x.dockerfile
+  x-y_z:
+    from: a-b
+    dockerfile: x.dockerfile
 """
     lines = body(render_mermaid(parse_project(doc)))
     # a-b and a_b both become img_a_b: the second takes _2, and a_b_2 (its own id taken) _3
@@ -223,6 +232,8 @@ images:
     assert '  img_a_b_2["a_b"]:::framework' in lines
     assert '  img_a_b_2_2["a_b_2"]:::application' in lines
     assert "  img_a_b --> img_a_b_2" in lines and "  img_a_b_2 --> img_a_b_2_2" in lines
+    # three ids that become one: _2, then _3
+    assert [line.split("[")[0] for line in lines if '["x' in line] == ["  img_x_y_z", "  img_x_y_z_2", "  img_x_y_z_3"]
     # letters of either case and digits are kept
     assert '  img_Big_9["Big-9"]:::application' in lines
 
@@ -235,7 +246,7 @@ images:
         ("line\nbreak\r\nand\rcr", "line<br/>break<br/>and<br/>cr"),
         ("tab\there\x01\x1f\x7f end", "tab#9;here#1;#31;#127; end"),
         ("sep\u2028\u2029\x85", "sep#8232;#8233;#133;"),
-        ("plain ~ text é", "plain ~ text é"),
+        ("plain ~ text é XX", "plain ~ text é XX"),
     ],
 )
 def test_mermaid_labels_escape_what_would_end_or_break_them(project, description, label):
