@@ -262,3 +262,11 @@ def test_an_unreadable_file_is_not_readable(tmp_path):
     assert parsed.readable is False and parsed.path == (tmp_path / "d").resolve()
     assert [(str(p.position), p.code) for p in parsed.problems] == [("d", "unreadable-dockerfile")]
     assert parsed.problems[0].message.startswith("cannot read Dockerfile: [Errno 21] Is a directory")
+
+
+def test_a_heredoc_word_ending_in_an_open_quote_and_a_backslash_is_read_not_crashed_on():
+    # with `# escape=`, a backslash ends the line without continuing it; heredoc words are
+    # still read with \ as their escape character
+    parsed = parse_dockerfile('# escape=`\nFROM x\nRUN <<"EOF\\\nUSER 1\n', "D")
+    assert [(s.line, s.keyword) for s in parsed.instructions] == [(2, "FROM"), (3, "RUN")]
+    assert [(str(p.position), p.code) for p in parsed.problems] == [("D:3", "unterminated-heredoc")]
