@@ -7,7 +7,7 @@ import pytest
 
 from bakegen.emit.bake import render_bake
 from bakegen.errors import BakegenError
-from bakegen.model import parse_project
+from bakegen.model import load_project, parse_project
 from tests import hclread
 
 HEAD = "version: 1\nvariables: {REGISTRY: reg.example.com/team}\ndefaults:\n  platforms: [linux/arm64]\n"
@@ -31,8 +31,12 @@ def problems(body):
             images:
               bad.id: {from: ubuntu:22.04, dockerfile: x}
             """,
-            ("images.yaml:6:3", "invalid-id", "invalid image id 'bad.id': ids are bake target names and may only use "
-             "letters, digits, '-' and '_'; rename it to 'bad-id'"),
+            (
+                "images.yaml:6:3",
+                "invalid-id",
+                "invalid image id 'bad.id': ids are bake target names and may only use "
+                "letters, digits, '-' and '_'; rename it to 'bad-id'",
+            ),
         ),
         (
             """\
@@ -42,8 +46,12 @@ def problems(body):
                 from: ubuntu
                 dockerfile: x
             """,
-            ("images.yaml:8:11", "unknown-parent", "unknown parent 'ubuntu': it is not an image of this file; for an "
-             "external image write a full reference with a tag, e.g. 'ubuntu:latest'"),
+            (
+                "images.yaml:8:11",
+                "unknown-parent",
+                "unknown parent 'ubuntu': it is not an image of this file; for an "
+                "external image write a full reference with a tag, e.g. 'ubuntu:latest'",
+            ),
         ),
         (
             """\
@@ -55,8 +63,11 @@ def problems(body):
                 contexts:
                   tools: target:c
             """,
-            ("images.yaml:11:14", "unknown-target", "context 'tools': 'target:c' names no image of this file; "
-             "write an image id (or target:<id>)"),
+            (
+                "images.yaml:11:14",
+                "unknown-target",
+                "context 'tools': 'target:c' names no image of this file; write an image id (or target:<id>)",
+            ),
         ),
         (
             """\
@@ -68,8 +79,11 @@ def problems(body):
                 contexts:
                   "bad name": ./x
             """,
-            ("images.yaml:11:7", "invalid-context-name", "invalid context name 'bad name': use letters, digits, '.', "
-             "'_' and '-'"),
+            (
+                "images.yaml:11:7",
+                "invalid-context-name",
+                "invalid context name 'bad name': use letters, digits, '.', '_' and '-'",
+            ),
         ),
         (
             """\
@@ -88,8 +102,11 @@ def problems(body):
             groups:
               a: [b]
             """,
-            ("images.yaml:9:3", "name-collision", "group 'a' and image 'a' have the same name; bake needs distinct "
-             "names"),
+            (
+                "images.yaml:9:3",
+                "name-collision",
+                "group 'a' and image 'a' have the same name; bake needs distinct names",
+            ),
         ),
         (
             """\
@@ -109,8 +126,11 @@ def problems(body):
                 dockerfile: x
                 platforms: [linux/arm64, linux/arm65]
             """,
-            ("images.yaml:9:30", "unknown-platform", "platform 'linux/arm65': unknown architecture 'arm65'; "
-             "did you mean 'linux/arm64'?"),
+            (
+                "images.yaml:9:30",
+                "unknown-platform",
+                "platform 'linux/arm65': unknown architecture 'arm65'; did you mean 'linux/arm64'?",
+            ),
         ),
         (
             """\
@@ -121,8 +141,12 @@ def problems(body):
                 dockerfile: x
                 platforms: [linux/amd64]
             """,
-            ("images.yaml:10:16", "platform-subset", "'b' builds for linux/amd64 but its parent 'a' is only built "
-             "for linux/arm64; a child's platforms must be a subset of its parent's"),
+            (
+                "images.yaml:10:16",
+                "platform-subset",
+                "'b' builds for linux/amd64 but its parent 'a' is only built "
+                "for linux/arm64; a child's platforms must be a subset of its parent's",
+            ),
         ),
         (
             """\
@@ -130,8 +154,12 @@ def problems(body):
               a: {from: ubuntu:22.04, dockerfile: x}
               all: {from: a, dockerfile: x}
             """,
-            ("images.yaml:7:3", "reserved-name", "image 'all' has the name of the group 'all' that bakegen "
-             "generates (every image), and bake would build the group; rename the image"),
+            (
+                "images.yaml:7:3",
+                "reserved-name",
+                "image 'all' has the name of the group 'all' that bakegen "
+                "generates (every image), and bake would build the group; rename the image",
+            ),
         ),
     ],
 )
@@ -245,3 +273,133 @@ def test_local_paths_of_named_contexts_and_secrets_and_what_an_image_depends_on(
         ("named context", "./files", ("images", "b", "contexts", "files")),
         ("secret", "secrets/pip.conf", ("images", "b", "secrets", 0)),
     ]
+
+
+# Each schema problem: where it is, its code, its message (the whole document given).
+SCHEMA_CASES = [
+    (
+        "version: 1\nimages:\n  a: {dockerfile: x}\n",
+        "images.yaml:3:6",
+        "missing-field",
+        "images.a: missing required field 'from' (the parent: an image id of this file or an external image such as ubuntu:22.04)",
+    ),
+    (
+        "images:\n  a: {from: u:1, dockerfile: x}\n",
+        "images.yaml:1:1",
+        "missing-field",
+        "the document: missing required field 'version' (add 'version: 1' at the top)",
+    ),
+    (
+        "version: 1\n",
+        "images.yaml:1:1",
+        "missing-field",
+        "the document: missing required field 'images' (add an 'images:' mapping of image id -> image)",
+    ),
+    (
+        "version: 2\nimages:\n  a: {from: u:1, dockerfile: x}\n",
+        "images.yaml:1:10",
+        "unsupported-version",
+        "unsupported version '2': this bakegen reads 'version: 1'",
+    ),
+    (
+        "version: true\nimages:\n  a: {from: u:1, dockerfile: x}\n",
+        "images.yaml:1:10",
+        "unsupported-version",
+        "unsupported version 'true': this bakegen reads 'version: 1'",
+    ),
+    ("version: 1\nimages:\n", "images.yaml:2:8", "wrong-type", "images: expected a mapping, got nothing (null)"),
+    ("version: 1\nimages: {}\n", "images.yaml:2:9", "empty-value", "images: declare at least one image"),
+    ("version: 1\nimages: [a]\n", "images.yaml:2:9", "wrong-type", "images: expected a mapping, got list"),
+    (
+        "version: 1\nimages:\n  a: {from: u:1, dockerfile: x, platforms: []}\n",
+        "images.yaml:3:44",
+        "empty-value",
+        "images.a.platforms: must not be empty",
+    ),
+    (
+        "version: 1\nvariables: {1X: a}\nimages:\n  a: {from: u:1, dockerfile: x}\n",
+        "images.yaml:2:12",
+        "invalid-value",
+        "variables: '1X' does not match '^[A-Za-z_][A-Za-z0-9_]*$'",
+    ),
+    (
+        "version: 1\nimages:\n  a: {from: u:1, dockerfile: x, tests: [{name: t}]}\n",
+        "images.yaml:3:41",
+        "missing-field",
+        "images.a.tests.0: missing required field 'run'",
+    ),
+    (
+        "version: 1\nimages:\n  a: {from: u:1, dockerfile: x, layer: top}\n",
+        "images.yaml:3:40",
+        "invalid-value",
+        "images.a.layer: 'top' is not one of base, framework, application",
+    ),
+    (
+        "version: 1\nimages:\n  a: {from: u:1, dockerfile: ''}\n",
+        "images.yaml:3:30",
+        "empty-value",
+        "images.a.dockerfile: must not be empty",
+    ),
+    (
+        "version: 1\nimages:\n  a: {from: u:1, dockerfile: x, secrets: ['src=x']}\n",
+        "images.yaml:3:43",
+        "invalid-value",
+        "images.a.secrets.0: 'src=x' has no id=...; write e.g. 'id=pipconf,env=PIP_CONF'",
+    ),
+    (
+        "version: 1\nimages:\n  a: {from: u:1, dockerfile: x, contexts: {base: ./x}}\n",
+        "images.yaml:3:43",
+        "reserved-context",
+        "images.a.contexts: the context name 'base' is reserved for the parent; set the parent with 'from:'",
+    ),
+    (
+        "version: 1\nimages:\n  a: {from: u:1, dockerfile: x}\n  b: {from: 'a:1', dockerfile: x}\n",
+        "images.yaml:4:13",
+        "unknown-parent",
+        "'a:1' names image 'a' of this file with a tag; write 'from: a' (bake builds it first and links it; a tag would pull an old copy from a registry)",
+    ),
+    (
+        "version: 1\nimages:\n  a: {from: u:1, dockerfile: x}\n  b: {from: 'a@x', dockerfile: x}\n",
+        "images.yaml:4:13",
+        "unknown-parent",
+        "'a@x' names image 'a' of this file with a tag; write 'from: a' (bake builds it first and links it; a tag would pull an old copy from a registry)",
+    ),
+    (
+        "version: 1\nimages:\n  a: {from: u:1, dockerfile: x}\n  b: {from: 'a@x@y', dockerfile: x}\n",
+        "images.yaml:4:13",
+        "unknown-parent",
+        "'a@x@y' names image 'a' of this file with a tag; write 'from: a' (bake builds it first and links it; a tag would pull an old copy from a registry)",
+    ),
+    (
+        "version: 1\nimages:\n  abc: {from: u:1, dockerfile: x}\n  b: {from: abd, dockerfile: x}\n",
+        "images.yaml:4:13",
+        "unknown-parent",
+        "unknown parent 'abd'; did you mean 'abc'?",
+    ),
+    (
+        "version: 1\nimages:\n  a: {from: u:1, dockerfile: x}\ngroups: {g: []}\n",
+        "images.yaml:4:13",
+        "empty-value",
+        "groups.g: must not be empty",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, where, code, message", SCHEMA_CASES)
+def test_schema_and_parent_problems_say_where_what_and_how_to_fix(text, where, code, message):
+    with pytest.raises(BakegenError) as info:
+        parse_project(text)
+    assert [(str(d.position), d.code, d.message) for d in info.value.diagnostics] == [(where, code, message)]
+
+
+def test_a_loaded_file_is_named_as_asked_or_relative_to_the_working_directory(tmp_path, monkeypatch):
+    (tmp_path / "sub").mkdir()
+    path = tmp_path / "sub" / "images.yaml"
+    path.write_text("version: 2\nimages:\n  a: {from: u:1, dockerfile: x}\n")
+    with pytest.raises(BakegenError) as info:
+        load_project(path, "shown.yaml")
+    assert str(info.value.diagnostics[0].position) == "shown.yaml:1:10"
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(BakegenError) as info:
+        load_project(path)
+    assert str(info.value.diagnostics[0].position) == "sub/images.yaml:1:10"
