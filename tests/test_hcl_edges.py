@@ -75,3 +75,5 @@ def test_a_list_with_a_multi_line_item_is_one_item_per_line():
 def test_block():
     assert block("target", ["a b"], [("tags", ["t"]), ("x", Expr("y"))]) == 'target "a b" {\n  tags = ["t"]\n  x = y\n}\n'
     assert block("group", [], []) == "group {\n}\n"
+    # a value inside a block is indented one level
+    assert block("t", ["x"], [("m", {"a": "b"})]) == 't "x" {\n  m = {\n    "a" = "b"\n  }\n}\n'
