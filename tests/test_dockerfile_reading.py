@@ -220,8 +220,11 @@ def test_from_words_follow_the_escape_character(text, found):
 def test_sources_and_context_names_follow_the_escape_character():
     parsed = parse_dockerfile("FROM x\nCOPY my\\ file.txt Xdir /dst/\nRUN --mount=type=bind,source=Xpkgs,target=/p true\n")
     assert parsed.context_sources == ("my file.txt", "Xdir", "Xpkgs")
-    parsed = parse_dockerfile("# escape=`\nFROM x\nCOPY --from=my\\ctx /a /b\nCOPY --from=Xtools /a /b\n")
-    assert [u.name for u in parsed.context_uses] == ["my\\ctx", "Xtools"]
+    parsed = parse_dockerfile(
+        "# escape=`\nFROM x\nCOPY --from=my\\ctx /a /b\nCOPY --from=Xtools /a /b\n"
+        "RUN --mount=type=bind,from=run\\ctx,target=/r true\n"
+    )
+    assert [u.name for u in parsed.context_uses] == ["my\\ctx", "Xtools", "run\\ctx"]
 
 
 @pytest.mark.parametrize(
