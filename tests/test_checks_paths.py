@@ -206,3 +206,54 @@ def test_predefined_args():
         assert checks.predefined_arg(name), name
     for name in ("PROXY", "TARGET", "Http_Proxy", "XBUILDKIT_", "CHIP"):
         assert not checks.predefined_arg(name), name
+
+
+def test_a_missing_named_context_suggests_an_image_id_only_for_a_bare_name_of_near_length(tmp_path):
+    project = project_at(
+        tmp_path,
+        """\
+        abcdef: {from: u:1, dockerfile: a.dockerfile}
+        abcdefg: {from: u:1, dockerfile: a.dockerfile}
+        tools: {from: u:1, dockerfile: a.dockerfile}
+        x:
+          from: u:1
+          dockerfile: a.dockerfile
+          contexts: {one: abcd, two: abcdefgxyz, three: ./tols}
+        """,
+        {"a.dockerfile": GOOD},
+    )
+    hints = [d.message.partition("a URL")[2] for d in checks.missing_paths(project)]
+    # abcd: abcdef is 2 longer (abcdefg, 3 longer, is not offered); abcdefgxyz: 3 longer than
+    # abcdefg, too far; ./tols is a path, not a mistyped id
+    assert hints == ["; did you mean 'abcdef'?", "", ""]
+
+
+def test_inputs_of_every_image_whatever_comes_first(tmp_path):
+    project = project_at(
+        tmp_path,
+        """\
+        r: {from: u:1, dockerfile: x, context: 'https://github.com/o/r.git'}
+        gone: {from: u:1, dockerfile: gone.dockerfile}
+        a: {from: u:1, dockerfile: a.dockerfile}
+        """,
+        {"a.dockerfile": GOOD + "COPY Xmissing.txt /x\n"},
+    )
+    inputs = checks.project_inputs(project, Dockerfiles(project.root))
+    # a source that does not exist (yet) is still an input; only glob patterns are expanded
+    assert inputs == [tmp_path / "Xmissing.txt", tmp_path / "a.dockerfile"]
+
+
+def test_undeclared_args_of_every_image_and_every_arg(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    project = project_at(
+        tmp_path,
+        """\
+        r: {from: u:1, dockerfile: x, context: 'https://github.com/o/r.git', args: {Z: '1'}}
+        a: {from: u:1, dockerfile: a.dockerfile, args: {A: '1', HTTP_PROXY: p, Z: '2'}}
+        """,
+        {"a.dockerfile": GOOD + "ARG A\n"},
+    )
+    problems = checks.undeclared_args(project, Dockerfiles(project.root))
+    assert [(d.code, d.message.split(" (")[0]) for d in problems] == [
+        ("undeclared-arg", "a: build arg Z is not declared in a.dockerfile")
+    ]
