@@ -31,6 +31,19 @@ from bakegen.references import NAME_MAX, platform_problem, reference_problem, re
         ("reg.io:5000/Ab:1", "the repository 'Ab' has upper-case letters; repositories are lower case ('ab')"),
         ("a" * (NAME_MAX + 1) + ":1", f"the repository name is longer than {NAME_MAX} characters"),
         ("a" * NAME_MAX + ":1", None),
+        # a host with a port is a registry; an upper-case path is named without it
+        ("localhost:5000/Ab:1", "the repository 'Ab' has upper-case letters; repositories are lower case ('ab')"),
+        # the tag is after the first ':' of the last path part, never in an earlier part
+        ("x:1:2", "the tag '1:2' may only use letters, digits, '_', '.' and '-', and not start with '.' or '-'"),
+        ("a/b:c/D", "the repository 'a/b:c/D' has upper-case letters; repositories are lower case ('a/b:c/d')"),
+        # only a first part with a dot, a colon or localhost is a registry
+        ("a/b.c/D:1", "the repository 'a/b.c/D' has upper-case letters; repositories are lower case ('a/b.c/d')"),
+        # a valid digest: the name is judged
+        ("Ab@sha256:" + "a" * 64, "the repository 'Ab' has upper-case letters; repositories are lower case ('ab')"),
+        # 128 characters is the longest tag: this one is refused for its first character
+        ("x:-" + "a" * 127, "the tag '-" + "a" * 127 + "' may only use letters, digits, '_', '.' and '-', and not start with '.' or '-'"),
+        # the digest does not count toward the length of the name
+        ("a" * 200 + "@sha256:" + "a" * 64, None),
     ],
 )
 def test_reference_problem(reference, problem):
@@ -49,6 +62,7 @@ def test_reference_problem(reference, problem):
             "Reg.io/Org/<tag> would not be an image reference: the repository 'Org/x' has upper-case letters; repositories are lower case ('org/x')",
         ),
         ("reg.io", None),
+        ("regX/", "it ends in '/'; write 'regX' (bakegen adds the '/')"),
     ],
 )
 def test_registry_problem(registry, problem):
