@@ -403,3 +403,32 @@ def test_a_loaded_file_is_named_as_asked_or_relative_to_the_working_directory(tm
     with pytest.raises(BakegenError) as info:
         load_project(path)
     assert str(info.value.diagnostics[0].position) == "sub/images.yaml:1:10"
+
+
+def test_an_external_base_that_is_a_tag_of_this_file_warns_where_it_is_written():
+    project = parse_project(
+        "version: 1\nimages:\n  a: {from: 'u:1', dockerfile: x, tags: ['reg.io/a:1']}\n"
+        "  b: {from: 'reg.io/a:1', dockerfile: x}\n"
+    )
+    assert [(str(d.position), d.severity, d.code, d.message) for d in project.warnings] == [
+        (
+            "images.yaml:4:13",
+            "warning",
+            "from-own-tag",
+            "'reg.io/a:1' is a tag of image 'a' of this file; write 'from: a' so that bake builds it first "
+            "instead of pulling an old copy",
+        )
+    ]
+
+
+def test_an_invalid_external_base_is_located():
+    with pytest.raises(BakegenError) as info:
+        parse_project("version: 1\nimages:\n  a: {from: 'U:1', dockerfile: x}\n")
+    assert [(str(d.position), d.code, d.message) for d in info.value.diagnostics] == [
+        (
+            "images.yaml:3:13",
+            "invalid-reference",
+            "from: 'U:1' is not a valid image reference: the repository 'U' has upper-case letters; "
+            "repositories are lower case ('u')",
+        )
+    ]
