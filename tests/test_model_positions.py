@@ -432,3 +432,38 @@ def test_an_invalid_external_base_is_located():
             "repositories are lower case ('u')",
         )
     ]
+
+
+def test_named_contexts_keep_their_names_and_classify_context_says_what_a_value_is():
+    from bakegen.model import IMAGE, PATH, SOURCE, NamedContext, classify_context
+
+    project = load(
+        """\
+        images:
+          a: {from: ubuntu:22.04, dockerfile: x}
+          b: {from: a, dockerfile: x, contexts: {tools: a, files: ./f, remote: "docker-image://x/y:1"}}
+        """
+    )
+    assert {name: named.name for name, named in project.images["b"].contexts.items()} == {
+        "tools": "tools",
+        "files": "files",
+        "remote": "remote",
+    }
+    # the name is the image's to give; alone, a value is classified with an empty one
+    assert classify_context("a", ["a"]) == NamedContext("", "a", IMAGE, "a")
+    assert classify_context("target:a", ["a"]) == NamedContext("", "target:a", IMAGE, "a")
+    assert classify_context("./f", ["a"]) == NamedContext("", "./f", PATH)
+    assert classify_context("docker-image://x/y:1", ["a"]) == NamedContext("", "docker-image://x/y:1", SOURCE)
+
+
+def test_a_service_is_located_at_its_entry():
+    project = parse_project(
+        "version: 1\nimages:\n  a:\n    from: u:1\n    dockerfile: x\n    service: {port: 8080, health: /health}\n"
+    )
+    service = project.images["a"].service
+    assert (service.port, service.health, service.timeout, str(service.position)) == (
+        8080,
+        "/health",
+        120,
+        "images.yaml:6:14",
+    )
