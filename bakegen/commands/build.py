@@ -11,9 +11,10 @@ be cached. Its paths are written relative to docker-bake.hcl's folder, where bak
 bake resolves them against its working directory, as for docker-bake.hcl itself
 (``BUILDX_BAKE_FILE_RELATIVE_PATHS`` is pinned off for it, so that they stay so).
 
-The docker CLI is driven through python-on-whales, never through a shell
-string. Two bake flags it does not wrap are reached another way:
-``--call`` becomes the override ``--set *.call=<method>``, and the file-system
+bake runs as a child process from an argument list (``bake_command``), never through a
+shell string; python-on-whales, slow to import, only asks the builder what it is (a
+multi-platform build on a stock docker driver). ``--call`` is the override
+``--set *.call=<method>``, and the file-system
 entitlement that bake asks for when a local path lies outside the bake file's
 folder is granted with ``BUILDX_BAKE_ENTITLEMENTS_FS=0``, only when images.yaml
 itself names such a path (said on stderr when it happens).
@@ -27,6 +28,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -231,7 +233,7 @@ def bake_plan(
     verb: str,
     names: Sequence[str],
 ) -> None:
-    """Hand bake the plan's file (text): bake_args for python-on-whales' bake, whose
+    """Hand bake the plan's file (text): bake_args for ``bake_command``, whose
     variables get what bake needs to run beside docker-bake.hcl. outside: paths of outputs
     outside that folder, for the file-system entitlement."""
     variables = bake_args.setdefault("variables", {})
@@ -317,7 +319,7 @@ def _bake_file(folder: Path, text: str) -> Iterator[Path]:
 
 
 def _stop_children() -> None:
-    """SIGTERM to the docker CLI that python-on-whales started (it passes it on to buildx,
+    """SIGTERM to the docker CLI that bakegen started (it passes it on to buildx,
     which cancels the build): stopped bakegen must not leave a build running. Children
     are found in /proc; elsewhere the docker CLI is left to its broken pipe."""
     me = str(os.getpid())
@@ -385,30 +387,74 @@ def _whales():
     return docker.buildx, ClientNotFoundError, DockerException
 
 
+def bake_command(bake_args: dict, print_config: bool, progress: str) -> tuple[list[str], dict[str, str]]:
+    """The `docker buildx bake` command line and environment for bake_args (targets, files,
+    builder, load, push, cache, set, variables, metadata_file): the variables reach bake
+    through the environment, as bake reads them."""
+    argv = ["docker", "buildx", "bake"]
+    if not bake_args.get("cache", True):
+        argv.append("--no-cache")
+    if bake_args.get("builder"):
+        argv += ["--builder", bake_args["builder"]]
+    for flag in ("load", "push"):
+        if bake_args.get(flag):
+            argv.append(f"--{flag}")
+    if print_config:
+        argv.append("--print")
+    elif progress and progress != "auto":
+        argv += ["--progress", progress]
+    for file in bake_args.get("files") or ():
+        argv += ["--file", file]
+    for key, value in (bake_args.get("set") or {}).items():
+        argv += ["--set", f"{key}={value}"]
+    if bake_args.get("metadata_file"):
+        argv += ["--metadata-file", bake_args["metadata_file"]]
+    argv += list(bake_args.get("targets") or ())
+    env = {**os.environ, **(bake_args.get("variables") or {})}
+    return argv, env
+
+
 def _bake(bake_args: dict, print_config: bool, progress: str, targets: list[str]) -> None:
-    buildx, ClientNotFoundError, DockerException = _whales()  # slow to import; only build needs it
-    # What is loaded by now lives until bakegen exits: spare the garbage collector walking
-    # it again during the build and at exit (python-on-whales' pydantic models are many).
+    """Run bake as a child process, its progress passed on to stderr as it comes. Not through
+    python-on-whales: importing it (its pydantic models) took most of bakegen's own time
+    on a fully cached build (bench/run (c'))."""
+    argv, env = bake_command(bake_args, print_config, progress)
+    # What is loaded by now lives until bakegen exits: spare the garbage collector walking it.
     gc.freeze()
+    output: list[bytes] = []
     try:
-        if print_config:
-            config = buildx.bake(**bake_args, print=True)
-            print(json.dumps(config, indent=2))
-            return
-        for line in buildx.bake(**bake_args, progress=progress, stream_logs=True):
-            sys.stderr.write(line)
-            sys.stderr.flush()
-    except (KeyboardInterrupt, SystemExit):
-        _stop_children()
-        raise
-    except ClientNotFoundError:
+        process = subprocess.Popen(
+            argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE if print_config else subprocess.STDOUT
+        )
+    except FileNotFoundError:
         raise BakegenError(
             "the docker CLI was not found; install it with the buildx plugin "
             "(scripts/buildkit-up does this for the tests)"
         ) from None
-    except DockerException as exc:
-        stderr = exc.stderr if isinstance(exc.stderr, str) else (exc.stderr or b"").decode(errors="replace")
+    try:
+        if print_config:
+            stdout, stderr = process.communicate()
+            output.append(stderr)
+            if process.returncode == 0:
+                print(json.dumps(json.loads(stdout), indent=2))
+                return
+        else:
+            assert process.stdout is not None
+            raw = getattr(sys.stderr, "buffer", None)  # a replaced stderr (tests) takes text
+            for line in process.stdout:  # bake's progress (stderr) and anything it prints
+                output.append(line)
+                if raw is not None:
+                    raw.write(line)
+                else:
+                    sys.stderr.write(line.decode(errors="replace"))
+                sys.stderr.flush()
+            process.wait()
+    except (KeyboardInterrupt, SystemExit):
+        _stop_children()
+        raise
+    if process.returncode != 0:
+        text = b"".join(output).decode(errors="replace")
         # one diagnostic per line: each prints on a line of its own
-        summary = [f"docker buildx bake {' '.join(targets)} failed (exit {exc.return_code}):"]
-        summary += failure_summary(stderr).splitlines()
-        raise BakegenError([Diagnostic(None, line, code="build-failed") for line in summary]) from None
+        summary = [f"docker buildx bake {' '.join(targets)} failed (exit {process.returncode}):"]
+        summary += failure_summary(text).splitlines()
+        raise BakegenError([Diagnostic(None, line, code="build-failed") for line in summary])
