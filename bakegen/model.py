@@ -592,6 +592,7 @@ def validate_graph(
 
     problems.extend(_test_problems(doc, images))
     problems.extend(_tag_problems(doc, variables, images))
+    problems.extend(_attest_variable_problems(doc, variables))
     problems.extend(_platform_problems(doc, images))
     problems.extend(_group_problems(doc, groups, ids))
     return problems
@@ -811,6 +812,29 @@ def _tag_problems(doc: Document, variables: Mapping[str, str], images: Mapping[s
                 )
             seen.setdefault(pushed, image.id)
     return problems
+
+
+# The values bake's attest function (bakegen.emit.attest) reads from these variables; empty:
+# as images.yaml's `attest:` says.
+ATTEST_VARIABLE_VALUES = {
+    "ATTEST_PROVENANCE": ("", "false", "true", "min", "max"),
+    "ATTEST_SBOM": ("", "true", "false"),
+}
+
+
+def _attest_variable_problems(doc: Document, variables: Mapping[str, str]) -> list[Diagnostic]:
+    """A default of ATTEST_PROVENANCE or ATTEST_SBOM in `variables:` that bake's attest
+    function would hand buildx as it is (buildx refuses it only when it builds)."""
+    return [
+        Diagnostic(
+            doc.where(("variables", name)),
+            f"{name} {variables[name]!r} is not a value bake's attest function takes; write one of "
+            f"{', '.join(repr(v) for v in allowed)} (empty: as each image's attest: says)",
+            code="invalid-attest-variable",
+        )
+        for name, allowed in ATTEST_VARIABLE_VALUES.items()
+        if name in variables and variables[name] not in allowed
+    ]
 
 
 def _platform_problems(doc: Document, images: Mapping[str, Image]) -> list[Diagnostic]:

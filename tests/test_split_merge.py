@@ -533,3 +533,22 @@ def test_bake_reads_the_attest_function_as_meant(tmp_path, environment, expected
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["target"]["b"]["attest"] == expected
+
+
+@pytest.mark.parametrize("name, value", [("ATTEST_PROVENANCE", "bogus"), ("ATTEST_SBOM", "min"), ("ATTEST_PROVENANCE", "MIN")])
+def test_a_default_of_an_attest_variable_that_bake_would_pass_on_as_it_is_is_refused(name, value):
+    doc = ATTEST.replace("variables: {REGISTRY: r.example.com/t}", f"variables: {{REGISTRY: r.example.com/t, {name}: {value}}}")
+    with pytest.raises(BakegenError) as info:
+        parse_project(doc)
+    (diagnostic,) = [d for d in info.value.diagnostics if d.code == "invalid-attest-variable"]
+    assert diagnostic.position.line == 2 and f"{name} '{value}'" in diagnostic.message
+
+
+def test_the_attest_variables_values_are_taken():
+    for provenance in ("", "false", "true", "min", "max"):
+        for sbom in ("", "true", "false"):
+            doc = ATTEST.replace(
+                "variables: {REGISTRY: r.example.com/t}",
+                f"variables: {{REGISTRY: r.example.com/t, ATTEST_PROVENANCE: '{provenance}', ATTEST_SBOM: '{sbom}'}}",
+            )
+            assert parse_project(doc).variables["ATTEST_PROVENANCE"] == provenance
