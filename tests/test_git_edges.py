@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -48,8 +49,10 @@ def test_outside_a_repository(tmp_path):
         git.repository(tmp_path)
     [d] = caught.value.diagnostics
     assert d.code == "not-a-git-repository"
-    assert d.message.startswith(f"{tmp_path} is not in a git repository, so there is no ref to compare with;")
-    assert "fetch-depth: 0" in d.message
+    assert d.message == (
+        f"{tmp_path} is not in a git repository, so there is no ref to compare with; run bakegen affected "
+        "in a clone (in CI: check out the repository with actions/checkout and `fetch-depth: 0`)"
+    )
 
 
 def test_without_git_installed(repo, monkeypatch, tmp_path):
@@ -124,6 +127,21 @@ def test_changed_paths_since_a_bad_commit_is_git_failed(repo):
     assert d.code == "git-failed"
     assert d.message.startswith("git failed: fatal: ")
     assert not d.message.endswith("\n")
+
+
+def test_a_path_that_is_not_utf8_comes_back_surrogate_escaped(repo):
+    top = git.repository(repo)
+    fd = os.open(os.fsencode(repo) + b"/bad\xff.txt", os.O_WRONLY | os.O_CREAT, 0o644)
+    os.close(fd)
+    assert git.changed_paths(top, "HEAD") == {"bad\udcff.txt"}
+
+
+def test_git_failed_keeps_bytes_that_are_not_utf8_readable(repo):
+    top = git.repository(repo)
+    with pytest.raises(BakegenError) as caught:
+        git.changed_paths(top, "no-such-\udcff")  # the byte 0xff on git's command line, echoed on stderr
+    [d] = caught.value.diagnostics
+    assert d.code == "git-failed" and "no-such-\ufffd" in d.message
 
 
 def test_file_at_the_commit(repo):
