@@ -40,19 +40,19 @@ UNLOADED_DOCKER = """\
 #!/bin/sh
 case "$1 $2" in
   "buildx inspect") printf 'Name:          default\\nDriver:        \\n' ;;
-  "buildx ls") echo '{"Name": "default", "Nodes": [{"Name": "default"}]}' ;;
+  "buildx ls") echo '{"Name": "default", "Nodes": [{}]}' ;;
 esac
 """
 
 
 def test_of_a_builder_buildx_could_not_load(tmp_path):
-    """No driver, a node without status, platforms or labels: python-on-whales gives None for each."""
+    """No driver, a node without name, status, platforms or labels: python-on-whales gives None for each."""
     docker = tmp_path / "docker"
     docker.write_text(UNLOADED_DOCKER)
     docker.chmod(0o755)
     inspected = DockerClient(client_call=[str(docker)]).buildx.inspect("default")
-    assert inspected.driver is None and inspected.nodes[0].status is None
-    assert Builder.of(inspected) == Builder("default", "", (Node("default", "", (), {}),))
+    assert inspected.driver is None and inspected.nodes[0].name is None and inspected.nodes[0].status is None
+    assert Builder.of(inspected) == Builder("default", "", (Node("", "", (), {}),))
 
 
 def stock(nodes=1, labels=None):

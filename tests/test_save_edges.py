@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bakegen.emit.save import save_targets
 from bakegen.errors import BakegenError
 from bakegen.model import parse_project
-from bakegen.save import file_name, plan_save
+from bakegen.save import Tarball, file_name, plan_save
+from tests import hclread
 
 
 @pytest.mark.parametrize(
@@ -17,6 +21,7 @@ from bakegen.save import file_name, plan_save
         ("@@", "linux/amd64", "image_linux-amd64.tar"),
         ("a..b--c__d", None, "a..b--c__d.tar"),  # kept inside the name
         ("a:b", "", "a_b.tar"),  # an empty platform adds nothing
+        ("XaX", None, "XaX.tar"),
     ],
 )
 def test_file_name_edges(name, platform, expected):
@@ -50,3 +55,8 @@ images:
     assert d.message == (
         "images a-b and a_b would both be saved as r.io_a_b_1.tar; save them one at a time, into different folders"
     )
+
+
+def test_the_description_of_a_save_target_without_a_platform():
+    bare = Tarball("bare", None, "bare-save", "bare.tar", ())
+    assert hclread.targets(save_targets([bare], Path("/out")))["bare-save"]["description"] == "bakegen save: bare"
