@@ -97,9 +97,15 @@ def test_a_file_outside_the_project_refuses_every_rewrite(project_dir, tmp_path)
     (project_dir / "d/link.dockerfile").symlink_to(outside)
     with open(project_dir / "images.yaml", "a") as f:
         f.write('  linked: {from: "ubuntu:22.04", dockerfile: d/link.dockerfile}\n')
+    outside2 = tmp_path / "elsewhere2.dockerfile"
+    outside2.write_text("FROM ubuntu:22.04\n")
+    (project_dir / "d/link2.dockerfile").symlink_to(outside2)
+    with open(project_dir / "images.yaml", "a") as f:
+        f.write('  linked2: {from: "ubuntu:22.04", dockerfile: d/link2.dockerfile}\n')
     with pytest.raises(BakegenError) as caught:
         plan(project_dir)
-    [d] = caught.value.diagnostics
+    d, d2 = caught.value.diagnostics  # every file outside, not only the first
+    assert d2.position == Position(str(project_dir / "d/link2.dockerfile"))
     # named by the path images.yaml gives (it resolves outside the working folder)
     assert (
         d.position == Position(str(project_dir / "d/link.dockerfile"))
@@ -160,6 +166,17 @@ BY_HAND = "; " + rewrite.CONVENTION + " by hand"
         ('ARG "BASE_IMAGE=x"\nFROM ${BASE_IMAGE}\n', (None, "the ARG BASE_IMAGE on line 1 is not written plainly")),
         # a FROM with a variable in its tag is an image reference like any other
         ("ARG BASE_IMAGE=x\nFROM ubuntu:${TAG:-22.04}\n", ("ARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\n", None)),
+        # only the first occurrence of the image on its line
+        ("FROM ubuntu AS ubuntu\n", ("ARG BASE_IMAGE=base\nFROM ${BASE_IMAGE} AS ubuntu\n", None)),
+        # the image is looked for in the FROM instruction's lines only, not in the next instruction
+        (
+            "FROM ub\\\nuntu:22.04\nRUN echo ubuntu:22.04\n",
+            (None, "the image of its first FROM ('ubuntu:22.04') is not written plainly on line 1"),
+        ),
+        # a backtick continues the line under `# escape=``
+        ("# escape=`\nFROM `\n  ubuntu:22.04\n", ("# escape=`\nARG BASE_IMAGE=base\nFROM `\n  ${BASE_IMAGE}\n", None)),
+        # the file ends inside the continued FROM
+        ("FROM \\\n  ubuntu:22.04 \\", ("ARG BASE_IMAGE=base\nFROM \\\n  ${BASE_IMAGE} \\", None)),
         # an ARG after the first FROM is a stage's, left alone
         (
             "ARG BASE_IMAGE=x\nFROM ${BASE_IMAGE}\nARG BASE_IMAGE=y\n",
