@@ -192,3 +192,103 @@ def test_a_registry_mismatch_with_no_tags_says_nothing(project):
         "untagged linux/amd64 was pushed to x/untagged, but its tags resolve to nothing; merge with the variables "
         "the build had (REGISTRY='r.io/t' now; set it in the environment or with --var)"
     )
+
+
+# A docker CLI that records its arguments and, with $FAIL set, fails as buildx does (exit 3, stderr).
+FAKE_DOCKER = """\
+#!/bin/sh
+printf '%s\\n' "$@" > "$RECORD"
+if [ -n "$FAIL" ]; then printf 'first\\n\\nsecond\\nthird\\nfourth\\n' >&2; exit 3; fi
+"""
+MERGE = multiarch.Merge("par", ("r/par:1", "r/par:2"), ("r/par@" + A, "r/par@" + B), ("linux/amd64", "linux/arm64"))
+
+
+@pytest.fixture
+def fake_docker(tmp_path, monkeypatch):
+    """python-on-whales' global client, made to look the docker binary up again on this PATH."""
+    import python_on_whales
+
+    (tmp_path / "bin").mkdir()
+    docker = tmp_path / "bin" / "docker"
+    docker.write_text(FAKE_DOCKER)
+    docker.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:/usr/bin:/bin")
+    monkeypatch.setenv("RECORD", str(tmp_path / "record"))
+    monkeypatch.setattr(python_on_whales.docker.client_config, "_client_call_with_path", None)
+    return tmp_path / "record"
+
+
+def test_create_index_runs_imagetools_create(fake_docker):
+    multiarch.create_index(MERGE, "my-builder")
+    assert fake_docker.read_text().splitlines() == [
+        "buildx", "imagetools", "create",
+        "--tag", "r/par:1", "--tag", "r/par:2",
+        "--builder", "my-builder",
+        "r/par@" + A, "r/par@" + B,
+    ]  # fmt: skip
+    multiarch.create_index(MERGE)
+    assert "--builder" not in fake_docker.read_text().splitlines()
+
+
+def test_a_failed_create_names_the_image_the_exit_and_the_last_three_lines(fake_docker, monkeypatch):
+    monkeypatch.setenv("FAIL", "1")
+    with pytest.raises(BakegenError) as caught:
+        multiarch.create_index(MERGE)
+    assert [(d.position, d.code, d.message) for d in caught.value.diagnostics] == [
+        (None, "merge-failed", "imagetools create for par failed (exit 3):"),
+        (None, "merge-failed", "second"),
+        (None, "merge-failed", "third"),
+        (None, "merge-failed", "fourth"),
+    ]
+
+
+def test_without_a_docker_cli(tmp_path, monkeypatch):
+    import python_on_whales
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(python_on_whales.docker.client_config, "_client_call_with_path", None)
+    with pytest.raises(BakegenError) as caught:
+        multiarch.create_index(MERGE)
+    [d] = caught.value.diagnostics
+    assert d.message == "the docker CLI was not found; install it with the buildx plugin"
+
+
+def test_lists_in_messages_are_comma_separated(project):
+    assert errors(lambda: multiarch.platform_overrides(project, ["par"], "linux/s390x"))[0][2] == (
+        "'par' is not built for linux/s390x (its platforms: linux/amd64, linux/arm64); "
+        "pick one of those, or add linux/s390x to it"
+    )
+    items = [
+        pushed("par", "linux/amd64", A, names=("x/par", "y/par")),
+        pushed("one", "linux/arm64", C, names=("r.io/t/one",)),
+    ]
+    got = errors(lambda: multiarch.plan_merge(project, ["one", "par", "untagged"], items, {"REGISTRY": "r.io/t"}))
+    assert [message for _, _, message in got] == [
+        "par linux/amd64 was pushed to x/par, y/par, but its tags resolve to r.io/t/par, r.io/t/other/par; merge "
+        "with the variables the build had (REGISTRY='r.io/t' now; set it in the environment or with --var)",
+        "'untagged' has no tags to merge; leave it out of `bakegen merge`",
+        "no digest for par (linux/arm64) in the metadata files; complete: one; nothing was tagged. "
+        "Wait for those jobs (or re-run them), or merge only the complete images",
+    ]
+
+
+def test_no_registry_variable_is_shown_as_empty(project):
+    items = [pushed("one", "linux/arm64", C, names=("r.io/t/one",))]
+    [(_, code, message)] = errors(lambda: multiarch.plan_merge(project, ["one"], items, {}))
+    assert code == "merge-registry-mismatch" and "(REGISTRY='' now;" in message
+
+
+def test_every_absent_platform_and_every_complete_image_is_listed():
+    doc = DOC.replace(
+        'tags: ["one:1"]',
+        'tags: ["one:1"]}\n  two: {from: par, dockerfile: D, platforms: [linux/arm64], tags: ["two:1"]',
+    )
+    project = parse_project(doc, "images.yaml")
+    items = [
+        pushed("one", "linux/arm64", C, names=("r.io/t/one",)),
+        pushed("two", "linux/arm64", C, names=("r.io/t/two",)),
+    ]
+    [(_, _, message)] = errors(lambda: multiarch.plan_merge(project, ["par", "one", "two"], items, V))
+    assert message.startswith(
+        "no digest for par (linux/amd64, linux/arm64) in the metadata files; complete: one, two; nothing was tagged."
+    )
