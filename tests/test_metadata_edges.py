@@ -203,3 +203,30 @@ def test_read_metadata_dir_problems(tmp_path):
     [d] = diagnostics(lambda: metadata.read_metadata_dir(tmp_path))
     assert d.code == "invalid-metadata" and d.position == Position(str(tmp_path / "m.json"))
     assert d.message.startswith("cannot read: 'utf-8' codec")
+
+
+def test_the_line_of_an_entry_is_that_of_its_key_at_the_top_level():
+    text = '\n{"kid": ' + json.dumps(entry("linux/amd64")) + ',\n "par": {"kid": 1}}'
+    [pushed] = metadata.read_metadata(text, "m.json")
+    assert pushed.source == Position("m.json", 2)
+
+
+def test_an_entry_whose_key_is_not_written_as_json_dumps_writes_it_has_no_line():
+    text = '{"kü": ' + json.dumps(entry("linux/amd64")) + "}"  # json.dumps writes "k\\u00fc"
+    [pushed] = metadata.read_metadata(text, "m.json")
+    assert pushed.source == Position("m.json", None)
+
+
+def test_record_platform_names_the_file_of_a_broken_metadata_file(tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text("{")
+    [d] = diagnostics(lambda: metadata.record_platform(path, ["kid"], "linux/amd64"))
+    assert d.position.file == str(path) and d.code == "invalid-metadata"
+
+
+def test_the_whole_message_of_an_empty_metadata_folder(tmp_path):
+    [d] = diagnostics(lambda: metadata.read_metadata_dir(tmp_path))
+    assert d.message == (
+        "no metadata files (*.json) here; each per-platform job writes one with "
+        "`bakegen build TARGET --platform P --push-by-digest --metadata-file F`"
+    )
