@@ -177,6 +177,17 @@ BY_HAND = "; " + rewrite.CONVENTION + " by hand"
         ("# escape=`\nFROM `\n  ubuntu:22.04\n", ("# escape=`\nARG BASE_IMAGE=base\nFROM `\n  ${BASE_IMAGE}\n", None)),
         # the file ends inside the continued FROM
         ("FROM \\\n  ubuntu:22.04 \\", ("ARG BASE_IMAGE=base\nFROM \\\n  ${BASE_IMAGE} \\", None)),
+        # a continuation that ends the file, the image not found in it
+        ("FROM ub\\\nuntu \\", (None, "the image of its first FROM ('ubuntu') is not written plainly on line 1")),
+        # a backslash followed by other text, or by a form feed, continues nothing
+        (
+            "FROM ub\\\nuntu:22.04 AS x\\X\nRUN echo ubuntu:22.04\n",
+            (None, "the image of its first FROM ('ubuntu:22.04') is not written plainly on line 1"),
+        ),
+        (
+            "FROM ub\\\nuntu:22.04 \\\x0c\nRUN echo ubuntu:22.04\n",
+            (None, "the image of its first FROM ('ubuntu:22.04') is not written plainly on line 1"),
+        ),
         # an ARG after the first FROM is a stage's, left alone
         (
             "ARG BASE_IMAGE=x\nFROM ${BASE_IMAGE}\nARG BASE_IMAGE=y\n",
