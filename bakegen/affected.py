@@ -201,7 +201,7 @@ def inputs(project: Project, image: Image, dockerfiles: Dockerfiles) -> list[Inp
         found.append(Input(dockerfile_path, "its Dockerfile"))
         # BuildKit reads <Dockerfile>.dockerignore beside the Dockerfile, else the context's .dockerignore
         found.append(Input(dockerfile_path + ".dockerignore", "its Dockerfile's .dockerignore"))
-        found.append(Input(posixpath.join(context, ".dockerignore"), "its context's .dockerignore"))
+        found.append(Input(posixpath.normpath(posixpath.join(context, ".dockerignore")), "its context's .dockerignore"))
         dockerfile = dockerfiles.get(image)
         if dockerfile is None or not dockerfile.readable or dockerfile.context_sources_unknown:
             found.append(Input(context, f"in its build context {image.context}"))
