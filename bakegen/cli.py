@@ -63,6 +63,12 @@ def _progress_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _var_option(parser: argparse.ArgumentParser, example: str = "REGISTRY=localhost:5000/me") -> None:
+    parser.add_argument(
+        "--var", action="append", default=[], metavar="NAME=VALUE", help=f"bake variable, e.g. {example}"
+    )
+
+
 def _lint_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--builder", metavar="NAME", help="buildx builder to run the checks on")
     parser.add_argument(
@@ -196,13 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--set", action="append", default=[], metavar="K=V", help="bake override, e.g. '*.platform=linux/arm64'"
     )
-    p.add_argument(
-        "--var",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="bake variable, e.g. REGISTRY=localhost:5000/me",
-    )
+    _var_option(p)
     p.add_argument("--call", metavar="METHOD", help="bake evaluation method instead of building, e.g. check")
     p.add_argument("--print", action="store_true", help="print the resolved bake configuration, build nothing")
     _progress_option(p)
@@ -225,13 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the per-platform jobs' metadata files (*.json, in DIR or its subfolders)",
     )
-    p.add_argument(
-        "--var",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="bake variable, e.g. REGISTRY=localhost:5000/me",
-    )
+    _var_option(p)
     p.add_argument("--builder", metavar="NAME", help="buildx builder to use")
     p.add_argument("--dry-run", action="store_true", help="print the imagetools commands, push nothing")
 
@@ -251,13 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("targets", nargs="*", metavar="TARGET", help="images or groups to save")
     p.add_argument("--dest", required=True, metavar="DIR", help="folder for the tarballs (created if missing)")
     p.add_argument("--builder", metavar="NAME", help="buildx builder to use")
-    p.add_argument(
-        "--var",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="bake variable, e.g. REGISTRY=swr.cn-southwest-2.myhuaweicloud.com/my-org (the tags in the tarballs)",
-    )
+    _var_option(p, "REGISTRY=swr.cn-southwest-2.myhuaweicloud.com/my-org (the tags in the tarballs)")
     _progress_option(p)
     p.add_argument("--force", action="store_true", help="build even when Ascend version rules fail")
 
