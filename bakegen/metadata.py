@@ -82,8 +82,9 @@ def record_platform(metadata_file: Path, requested: Sequence[str], platform: str
         entry = data.get(image_id)
         if isinstance(entry, dict) and DIGEST_KEY in entry:
             entry[PLATFORM_KEY] = platform
-    files.write_atomic(metadata_file, json.dumps(data, indent=2) + "\n")
-    return [p for p in read_metadata(json.dumps(data, indent=2), str(metadata_file)) if p.target in requested]
+    written = json.dumps(data, indent=2) + "\n"
+    files.write_atomic(metadata_file, written)
+    return [p for p in read_metadata(written, str(metadata_file)) if p.target in requested]
 
 
 # --- reading metadata files -----------------------------------------------------------------
