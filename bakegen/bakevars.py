@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bakegen.emit import cache
 from bakegen.model import Project, resolve_tag
+from bakegen.plan import inside
 
 
 def effective(name: str, project: Project, given: Mapping[str, str], environ: Mapping[str, str] = os.environ) -> str:
@@ -44,4 +45,4 @@ def local_cache_outside(project: Project, given: Mapping[str, str], bake_dir: Pa
     if not value:
         return None
     path = (bake_dir / value).resolve()
-    return None if path == bake_dir or bake_dir in path.parents else str(path)
+    return None if inside(path, bake_dir) else str(path)
