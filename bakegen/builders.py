@@ -7,6 +7,9 @@ is not supported for the docker driver". buildx tells the two apart by the worke
 (with the containerd image store they carry ``org.mobyproject.buildkit.worker.snapshotter``),
 as `docker buildx inspect` shows them; bakegen reads the same. The builder is inspected by
 the verb (python-on-whales); here only data: a ``Builder`` and the platforms of each target.
+
+A builder that cannot run a platform at all (no QEMU for arm64 on an amd64 machine) is
+named too (``platforms_refusal``), before `bakegen test` builds checks that could not start.
 """
 
 from __future__ import annotations
@@ -51,6 +54,12 @@ class Builder:
         )
 
 
+QEMU_FIX = (
+    "install QEMU's binfmt handlers on the machine that runs BuildKit (Debian/Ubuntu: "
+    "`apt-get install qemu-user-static binfmt-support`; with Docker: "
+    "`docker run --privileged --rm tonistiigi/binfmt --install all`), then restart the builder"
+)
+
 # the verbs that build one platform when asked (`--platform P`)
 ONE_PLATFORM_VERBS = ("build", "test")
 
@@ -93,4 +102,31 @@ def multi_platform_refusal(
         f"which builds one platform per image, and this {verb} asks for several ({asked}). Do one of: "
         + "; ".join(ways),
         code="multi-platform-docker-driver",
+    )
+
+
+def unsupported_platforms(needed: Sequence[str], supported: Sequence[str]) -> list[str]:
+    """The platforms of needed that a builder supporting supported does not run
+    (linux/arm64 is linux/arm64/v8; a variant the builder lists covers its plain form)."""
+
+    def plain(platform: str) -> str:
+        parts = platform.split("/")
+        return "/".join(parts[:2]) if len(parts) > 2 and parts[2] in ("v8", "v1") else platform
+
+    have = {plain(p) for p in supported} | {"/".join(p.split("/")[:2]) for p in supported}
+    return [p for p in needed if p and plain(p) not in have]
+
+
+def platforms_refusal(builder: Builder, needed: Sequence[str]) -> Diagnostic | None:
+    """Why the builder cannot run a platform of needed (its nodes list none of them), or None."""
+    supported = [p for node in builder.nodes for p in node.platforms]
+    missing = unsupported_platforms(needed, supported)
+    if not missing:
+        return None
+    return Diagnostic(
+        None,
+        f"the builder {builder.name} cannot run {', '.join(missing)} "
+        f"(it runs {', '.join(supported) or 'nothing'}), so the checks of those platforms cannot start; "
+        f"{QEMU_FIX}",
+        code="platform-not-supported",
     )

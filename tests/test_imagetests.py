@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bakegen.commands.test import as_json, format_report, unsupported
+from bakegen.builders import unsupported_platforms
+from bakegen.commands.test import as_json, format_report
 from bakegen.conformance import conformance_problems, looks_like_credential
 from bakegen.dockerfile import Dockerfiles
 from bakegen.emit.bake import render_bake
@@ -376,7 +377,7 @@ def test_the_json_report_holds_every_result():
     ],
 )
 def test_a_platform_the_builder_cannot_run_is_found(needed, supported, missing):
-    assert unsupported(needed, supported) == missing
+    assert unsupported_platforms(needed, supported) == missing
 
 
 # --- conformance -----------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ images:
 FAKE_DOCKER = """\
 #!/bin/sh
 if [ "$2" = inspect ]; then
+  echo "$*" >> "$RECORD/inspects"
   echo "Name:          fake"
   exit 0
 fi
@@ -78,6 +79,15 @@ def test_a_platform_the_builder_cannot_run_is_named_with_the_fix_before_building
     assert "the builder fake cannot run linux/arm64 (it runs linux/amd64, linux/amd64/v2, linux/386)" in result.stderr
     assert "qemu-user-static" in result.stderr
     assert not (record / "argv").exists()  # nothing was built
+
+
+def test_the_builder_is_inspected_once_for_its_platforms_and_its_driver(project):
+    # the platform check of `bakegen test` and the docker-driver check of the build it
+    # hands to bake read one inspection (par is built for two platforms: both apply)
+    root, record, env = project
+    result = bakegen_test(root, {**env, "PLATFORMS": '["linux/amd64", "linux/arm64"]'})
+    assert (record / "argv").exists(), result.stderr
+    assert (record / "inspects").read_text().splitlines() == ["buildx inspect fake --bootstrap"]
 
 
 def test_one_platform_only_needs_that_platform(project):

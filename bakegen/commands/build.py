@@ -232,10 +232,12 @@ def bake_plan(
     outside: Sequence[str],
     verb: str,
     names: Sequence[str],
+    builder: builders.Builder | None = None,
 ) -> None:
     """Hand bake the plan's file (text): bake_args for ``bake_command``, whose
     variables get what bake needs to run beside docker-bake.hcl. outside: paths of outputs
-    outside that folder, for the file-system entitlement."""
+    outside that folder, for the file-system entitlement. builder: bake_args' builder,
+    when the verb has inspected it already."""
     variables = bake_args.setdefault("variables", {})
     out_dir = output.resolve().parent
     local = outside_paths(project, plan.images, out_dir)
@@ -256,7 +258,9 @@ def bake_plan(
         variables["BUILDX_BAKE_ENTITLEMENTS_FS"] = "0"
 
     if not print_config:
-        _check_builder(bake_args.get("builder"), target_platforms(plan, project, bake_args.get("set") or {}), verb)
+        _check_builder(
+            bake_args.get("builder"), target_platforms(plan, project, bake_args.get("set") or {}), verb, builder
+        )
 
     os.chdir(out_dir)  # bake resolves relative paths against the working directory
     variables["BUILDX_BAKE_FILE_RELATIVE_PATHS"] = "0"  # ... and not against the build file's folder
@@ -268,21 +272,39 @@ def bake_plan(
         _bake(bake_args, print_config, progress, list(names))
 
 
-def _check_builder(name: str | None, platforms: dict[str, tuple[str, ...]], verb: str) -> None:
+def _check_builder(
+    name: str | None, platforms: dict[str, tuple[str, ...]], verb: str, inspected: builders.Builder | None
+) -> None:
     """Refuse, with what to do, a build the builder would refuse (bakegen.builders). The
-    builder is asked only when a target has several platforms: others pay nothing."""
+    builder is asked only when a target has several platforms and the verb has not asked
+    it already: others pay nothing."""
     if not any(len(p) > 1 for p in platforms.values()):
         return
-    buildx, ClientNotFoundError, DockerException = _whales()
-    try:
-        inspected = buildx.inspect(name)  # the current builder (BUILDX_BUILDER, docker context) when None
-    except (ClientNotFoundError, DockerException, ValueError, IndexError):
-        # no docker CLI, no such builder, an answer python-on-whales cannot read: bake runs
-        # next and says, in its own words, what is wrong
-        return
-    refusal = builders.multi_platform_refusal(builders.Builder.of(inspected), platforms, verb)
+    if inspected is None:
+        try:
+            inspected = inspect_builder(name)
+        except BakegenError:
+            # no docker CLI, no such builder, an answer python-on-whales cannot read: bake
+            # runs next and says, in its own words, what is wrong
+            return
+    refusal = builders.multi_platform_refusal(inspected, platforms, verb)
     if refusal is not None:
         raise BakegenError(refusal)
+
+
+def inspect_builder(name: str | None, *, bootstrap: bool = False) -> builders.Builder:
+    """`docker buildx inspect [--bootstrap] NAME`: the current builder (BUILDX_BUILDER, the
+    docker context's) when name is None. BakegenError when it cannot be inspected."""
+    buildx, ClientNotFoundError, DockerException = _whales()
+    try:
+        return builders.Builder.of(buildx.inspect(name, bootstrap=bootstrap))
+    except ClientNotFoundError:
+        raise BakegenError("the docker CLI was not found; install it with the buildx plugin") from None
+    except DockerException as exc:
+        stderr = exc.stderr if isinstance(exc.stderr, str) else (exc.stderr or b"").decode(errors="replace")
+        raise BakegenError(f"cannot inspect the builder {name or '(default)'}: {stderr.strip()[-500:]}") from None
+    except (ValueError, IndexError) as exc:  # an answer python-on-whales cannot read
+        raise BakegenError(f"cannot read what `docker buildx inspect {name or ''}` answered: {exc}") from None
 
 
 @contextlib.contextmanager

@@ -21,21 +21,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from bakegen.commands.build import _whales, bake_plan, prepare
+from bakegen import builders
+from bakegen.commands.build import bake_plan, inspect_builder, prepare
 from bakegen.emit.bake import render_bake
-from bakegen.errors import BakegenError, Diagnostic, UsageError
+from bakegen.errors import BakegenError, UsageError
 from bakegen.graph import test_target
 from bakegen.imagetests import RUN_VARIABLE, ImageChecks, Result, judge, read_result
 from bakegen.model import Project
 from bakegen.plan import plan_build
 
 OUTPUT_LINES = 40  # of a failed check's output in the report
-
-QEMU_FIX = (
-    "install QEMU's binfmt handlers on the machine that runs BuildKit (Debian/Ubuntu: "
-    "`apt-get install qemu-user-static binfmt-support`; with Docker: "
-    "`docker run --privileged --rm tonistiigi/binfmt --install all`), then restart the builder"
-)
 
 
 def run(args) -> int:
@@ -55,7 +50,12 @@ def run(args) -> int:
                 narrowed[image_id] = (args.platform,)
         plan = replace(plan, narrowed=narrowed)
     needed = sorted({p for i in plan.images for p in plan.narrowed.get(i) or project.images[i].platforms})
-    check_builder(args.builder, needed)
+    builder = None
+    if needed:  # the checks of a platform the builder cannot run would not start: say so first
+        builder = inspect_builder(args.builder, bootstrap=True)
+        refusal = builders.platforms_refusal(builder, needed)
+        if refusal is not None:
+            raise BakegenError(refusal)
 
     run_id = uuid.uuid4().hex
     results = Path(tempfile.mkdtemp(prefix="bakegen-test-"))
@@ -74,6 +74,7 @@ def run(args) -> int:
             outside=[str(results)],
             verb="test",
             names=targets,
+            builder=builder,
         )
         verdicts = collect(prepared.checks, requested, platforms, results, run_id)
     finally:
@@ -100,45 +101,6 @@ def _platforms(project: Project, requested: list[str], only: str | None) -> dict
     if not result:
         raise UsageError(f"none of the images asked for is built for {only}")
     return result
-
-
-# --- the builder ---------------------------------------------------------------------------------
-
-
-def unsupported(needed: Sequence[str], supported: Sequence[str]) -> list[str]:
-    """The platforms of needed that the builder does not list (linux/arm64 is linux/arm64/v8)."""
-
-    def plain(platform: str) -> str:
-        parts = platform.split("/")
-        return "/".join(parts[:2]) if len(parts) > 2 and parts[2] in ("v8", "v1") else platform
-
-    have = {plain(p) for p in supported} | {"/".join(p.split("/")[:2]) for p in supported}
-    return [p for p in needed if p and plain(p) not in have]
-
-
-def check_builder(builder: str | None, needed: Sequence[str]) -> None:
-    if not needed:
-        return
-    buildx, ClientNotFoundError, DockerException = _whales()
-    try:
-        inspected = buildx.inspect(builder, bootstrap=True)
-    except ClientNotFoundError:
-        raise BakegenError("the docker CLI was not found; install it with the buildx plugin") from None
-    except DockerException as exc:
-        stderr = exc.stderr if isinstance(exc.stderr, str) else (exc.stderr or b"").decode(errors="replace")
-        raise BakegenError(f"cannot inspect the builder {builder or '(default)'}: {stderr.strip()[-500:]}") from None
-    supported = [p for node in inspected.nodes or () for p in (node.platforms or ())]
-    missing = unsupported(needed, supported)
-    if missing:
-        raise BakegenError(
-            Diagnostic(
-                None,
-                f"the builder {inspected.name} cannot run {', '.join(missing)} "
-                f"(it runs {', '.join(supported) or 'nothing'}), so the checks of those platforms cannot start; "
-                f"{QEMU_FIX}",
-                code="platform-not-supported",
-            )
-        )
 
 
 # --- results ---------------------------------------------------------------------------------------
