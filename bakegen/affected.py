@@ -12,7 +12,8 @@ An image is rebuilt when
   push elsewhere (``REGISTRY``); whitespace, comments and key order are not part of that;
 - a file it reads changed: its Dockerfile and .dockerignore, what the Dockerfile copies or
   bind-mounts from the build context (the whole context when it copies ``.`` or names a
-  source through a variable), a local named context, a path matching its ``inputs:``;
+  source through a variable), a local named context or the folder of an
+  ``oci-layout://`` one, a path matching its ``inputs:``;
 - the version rules judge its stack differently under the changed ``compat:`` section (a
   stack they refused may now be built; one they passed may now be refused);
 - or it is built on an image that is rebuilt (its parent, or an image it names in contexts).
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
@@ -213,8 +215,30 @@ def inputs(project: Project, image: Image, dockerfiles: Dockerfiles) -> list[Inp
     for name, named in image.contexts.items():
         if named.kind == PATH:
             found.append(Input(_relative(project, named.value), f"in its named context '{name}'"))
+        elif (layout := oci_layout_path(named.value)) is not None:
+            found.append(Input(_relative(project, layout), f"in the OCI layout of its named context '{name}'"))
     found.extend(Input(_relative(project, pattern), f"inputs: {pattern}") for pattern in image.inputs)
     return found
+
+
+OCI_LAYOUT = "oci-layout://"
+_DIGEST = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}")
+_TAG = re.compile(r"[\w][\w.-]{0,127}")
+
+
+def oci_layout_path(value: str) -> str | None:
+    """The folder of an `oci-layout://PATH[:TAG][@DIGEST]` context (buildx's reading: a
+    trailing @digest, then a trailing :tag, come off), or None for another context."""
+    if not value.startswith(OCI_LAYOUT):
+        return None
+    path = value[len(OCI_LAYOUT) :]
+    head, at, after = path.rpartition("@")
+    if at and _DIGEST.fullmatch(after):
+        path = head
+    head, colon, after = path.rpartition(":")
+    if colon and _TAG.fullmatch(after) and not (len(head) == 1 and head.isalpha()):  # not C:\ on Windows
+        path = head
+    return path
 
 
 def _relative(project: Project, value: str) -> str:
