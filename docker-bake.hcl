@@ -45,9 +45,14 @@ function "bakegen_cache_key" {
   result = CACHE_SCOPE_SUFFIX == "" ? target : "${target}-${bakegen_tag_text(CACHE_SCOPE_SUFFIX)}"
 }
 
+function "bakegen_registry_tag" {
+  params = [tag]
+  result = strlen(tag) <= 128 ? tag : "${substr(tag, 0, 115)}-${substr(sha256(tag), 0, 12)}"
+}
+
 function "bakegen_registry_cache" {
   params = [key, suffix]
-  result = suffix == "" ? "type=registry,ref=${CACHE_REF}:${key}" : "type=registry,ref=${CACHE_REF}:${key}-${bakegen_tag_text(suffix)}"
+  result = "type=registry,ref=${CACHE_REF}:${bakegen_registry_tag(suffix == "" ? key : "${key}-${bakegen_tag_text(suffix)}")}"
 }
 
 function "bakegen_gha_scope" {

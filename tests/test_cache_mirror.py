@@ -134,6 +134,10 @@ def test_the_cache_functions():
         '${CACHE_SCOPE_SUFFIX == "" ? target : "${target}-${bakegen_tag_text(CACHE_SCOPE_SUFFIX)}"}'
     )
     assert results["bakegen_tag_text"] == '${regex_replace(text, "[^A-Za-z0-9_.-]", "-")}'
+    # a tag holds 128 characters: a longer one keeps 115, then - and 12 of its sha256 (115 + 1 + 12)
+    assert results["bakegen_registry_tag"] == (
+        '${strlen(tag) <= 128 ? tag : "${substr(tag, 0, 115)}-${substr(sha256(tag), 0, 12)}"}'
+    )
     cache_from, cache_to = results["bakegen_cache_from"], results["bakegen_cache_to"]
     # each backend: no entry while its variable is empty
     assert 'CACHE_REF == "" ? [] : [bakegen_registry_cache(bakegen_cache_key(target), CACHE_SUFFIX)]' in cache_from

@@ -16,7 +16,9 @@ the file, turn the variables into cache entries (an empty variable gives no entr
 that builds one platform of a target (split-platform CI) sets it to that platform, so
 that the jobs of one target do not replace each other's cache.
 
-Text that is not allowed in a tag (``feature/x``, ``linux/arm64``) becomes ``-``.
+Text that is not allowed in a tag (``feature/x``, ``linux/arm64``) becomes ``-``; a registry
+cache tag longer than the 128 characters a tag may hold (a long image id, branch and
+platform) is cut to 115 and ends with ``-`` and 12 hex digits of its sha256.
 """
 
 from __future__ import annotations
@@ -50,6 +52,11 @@ VARIABLES: dict[str, str] = {
 # Functions of the bake file (bake's user-defined functions: params, one result expression).
 # They read the variables above; `concat` of lists that are empty when a variable is.
 _TAG_TEXT = r'regex_replace(text, "[^A-Za-z0-9_.-]", "-")'
+# A tag holds at most 128 characters: a longer one keeps its first 115 and ends with 12 of
+# its sha256, so that two long tags that share their first 115 characters stay apart.
+TAG_MAX = 128
+_TAG_KEEP = TAG_MAX - 13
+_TAG_LENGTH = f'strlen(tag) <= {TAG_MAX} ? tag : "${{substr(tag, 0, {_TAG_KEEP})}}-${{substr(sha256(tag), 0, 12)}}"'
 _GHA_OFF = f'contains(["", "0", "false"], lower({GHA}))'
 _GHA_SCOPE = f'contains(["1", "true"], lower({GHA})) ? key : "${{{GHA}}}-${{key}}"'
 FUNCTIONS: list[tuple[str, list[str], str]] = [
@@ -59,11 +66,12 @@ FUNCTIONS: list[tuple[str, list[str], str]] = [
         ["target"],
         f'{SCOPE_SUFFIX} == "" ? target : "${{target}}-${{bakegen_tag_text({SCOPE_SUFFIX})}}"',
     ),
+    ("bakegen_registry_tag", ["tag"], _TAG_LENGTH),
     (
         "bakegen_registry_cache",
         ["key", "suffix"],
-        f'suffix == "" ? "type=registry,ref=${{{REF}}}:${{key}}" '
-        f': "type=registry,ref=${{{REF}}}:${{key}}-${{bakegen_tag_text(suffix)}}"',
+        f'"type=registry,ref=${{{REF}}}:${{bakegen_registry_tag('
+        f'suffix == "" ? key : "${{key}}-${{bakegen_tag_text(suffix)}}")}}"',
     ),
     ("bakegen_gha_scope", ["key"], _GHA_SCOPE),
     (

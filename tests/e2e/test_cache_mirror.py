@@ -5,6 +5,7 @@ Docker Hub and a quay.io base served by the local registry as their mirror."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 
@@ -129,6 +130,31 @@ def test_without_variables_no_cache_and_bases_as_written(printed_project, env, t
 def test_cache_entries_bake_makes_of_the_variables(printed_project, env, variables, cache_from, cache_to):
     target = bake_print(printed_project, env, variables, "kid")["kid"]
     assert caches(target) == (cache_from, cache_to)
+
+
+@pytest.mark.parametrize(
+    ("suffix", "scope"),
+    [("b" * 124, ""), ("b" * 125, ""), ("feature/" + "x" * 200, "linux/arm64"), ("b" * 123, "p")],
+    ids=["128 characters: kept", "129: cut", "a long branch and a platform", "the scope counts too"],
+)
+def test_a_registry_cache_tag_longer_than_a_tag_may_be_is_cut_and_keeps_a_hash(printed_project, env, suffix, scope):
+    # kid-<suffix>: 4 + len(suffix) characters; a tag holds at most 128
+    variables = {"CACHE_REF": "r.example.com/cache", "CACHE_SUFFIX": suffix, "CACHE_SCOPE_SUFFIX": scope}
+    cache_from, cache_to = caches(bake_print(printed_project, env, variables, "kid")["kid"])
+    tag = "-".join(part.replace("/", "-") for part in ("kid", scope, suffix) if part)
+    if len(tag) > 128:
+        tag = f"{tag[:115]}-{hashlib.sha256(tag.encode()).hexdigest()[:12]}"
+    assert len(tag) <= 128
+    assert cache_from == [{"type": "registry", "ref": f"r.example.com/cache:{tag}"}]
+    assert cache_to == [{"type": "registry", "ref": f"r.example.com/cache:{tag}", "mode": "max"}]
+
+
+def test_two_long_tags_that_share_their_start_stay_apart(printed_project, env):
+    refs = {
+        caches(bake_print(printed_project, env, {"CACHE_REF": "r/c", "CACHE_SUFFIX": "b" * 130 + end}, "kid")["kid"])[1][0]["ref"]
+        for end in ("1", "2")
+    }
+    assert len(refs) == 2 and all(len(ref.split(":", 1)[1]) == 128 for ref in refs), refs
 
 
 def test_mirrors_rewrite_docker_hub_and_quay_bases_only(printed_project, env, test_base):
