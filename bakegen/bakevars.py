@@ -5,7 +5,9 @@ default (images.yaml's ``variables:``, or the empty default bakegen declares). b
 hands bake its ``--var`` values through the environment of the bake process, so they
 come first. `bakegen build` reads CACHE_DIR this way (a local cache outside the bake
 file's folder needs bake's file-system entitlement), `bakegen save` REGISTRY (the
-tarballs are named from the tags).
+tarballs are named from the tags), and every verb that builds the attestation variables
+(bake hands buildx what they say as it is, and buildx refuses a wrong one only at build
+time).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from bakegen.emit import cache
-from bakegen.model import Project, resolve_tag
+from bakegen.errors import Diagnostic
+from bakegen.model import ATTEST_VARIABLE_VALUES, Project, resolve_tag
 from bakegen.plan import inside
 
 
@@ -46,3 +49,28 @@ def local_cache_outside(project: Project, given: Mapping[str, str], bake_dir: Pa
         return None
     path = (bake_dir / value).resolve()
     return None if inside(path, bake_dir) else str(path)
+
+
+def attest_problems(
+    project: Project, given: Mapping[str, str], environ: Mapping[str, str] = os.environ
+) -> list[Diagnostic]:
+    """ATTEST_PROVENANCE or ATTEST_SBOM set by --var or the environment to a value bake's
+    attest function does not take (a default in images.yaml is checked when it is loaded)."""
+    problems = []
+    for name, allowed in ATTEST_VARIABLE_VALUES.items():
+        if name in given:
+            source, value = f"--var {name}", given[name]
+        elif name in environ:
+            source, value = f"the environment variable {name}", environ[name]
+        else:
+            continue
+        if value not in allowed:
+            problems.append(
+                Diagnostic(
+                    None,
+                    f"{source} is {value!r}, not a value bake's attest function takes; set one of "
+                    f"{', '.join(repr(v) for v in allowed if v)}, or leave it empty (as each image's attest: says)",
+                    code="invalid-attest-variable",
+                )
+            )
+    return problems

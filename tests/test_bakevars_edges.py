@@ -87,3 +87,19 @@ def test_local_cache_from_the_environment(project, tmp_path, monkeypatch):
     assert bakevars.local_cache_outside(project, {}, Path(tmp_path)) == "/srv/cache"
     monkeypatch.delenv("CACHE_DIR")
     assert bakevars.local_cache_outside(project, {}, Path(tmp_path)) is None  # images.yaml's default: empty
+
+
+def test_attest_values_set_by_var_or_the_environment_are_checked(project):
+    assert bakevars.attest_problems(project, {}, {}) == []
+    ok = {"ATTEST_PROVENANCE": "max", "ATTEST_SBOM": ""}
+    assert bakevars.attest_problems(project, ok, {"ATTEST_SBOM": "bogus"}) == []  # --var wins
+    (problem,) = bakevars.attest_problems(project, {"ATTEST_SBOM": "yes"}, {"ATTEST_PROVENANCE": "false"})
+    assert problem.code == "invalid-attest-variable" and problem.position is None
+    assert problem.message == (
+        "--var ATTEST_SBOM is 'yes', not a value bake's attest function takes; set one of 'true', 'false', "
+        "or leave it empty (as each image's attest: says)"
+    )
+    first, second = bakevars.attest_problems(project, {}, {"ATTEST_PROVENANCE": "on", "ATTEST_SBOM": "1"})
+    assert first.message.startswith("the environment variable ATTEST_PROVENANCE is 'on', not")
+    assert "'false', 'true', 'min', 'max', or leave it empty" in first.message
+    assert second.message.startswith("the environment variable ATTEST_SBOM is '1', not")

@@ -108,6 +108,23 @@ def test_the_file_is_removed_when_bake_fails(project):
     assert temporary_files(env) == []
 
 
+@pytest.mark.parametrize(
+    ("env_value", "args", "said"),
+    [
+        ("bogus", (), "the environment variable ATTEST_PROVENANCE is 'bogus'"),
+        ("min", ("--var", "ATTEST_PROVENANCE=TRUE"), "--var ATTEST_PROVENANCE is 'TRUE'"),
+    ],
+)
+def test_an_attest_variable_bake_would_hand_buildx_wrong_stops_the_build_first(project, env_value, args, said):
+    root, record, env = project
+    result = build(root, {**env, "ATTEST_PROVENANCE": env_value}, "kid", *args)
+    assert result.returncode == 1
+    assert said in result.stderr and "'false', 'true', 'min', 'max'" in result.stderr, result.stderr
+    assert "invalid-attest-variable" not in result.stdout
+    assert not (record / "argv").exists()  # bake never ran
+    assert temporary_files(env) == []
+
+
 def test_an_override_for_an_image_left_out_is_not_handed_to_bake(project):
     root, record, env = project
     result = build(root, env, "kid", "--set", "other.output=type=cacheonly", "--set", "kid.args.X=1")

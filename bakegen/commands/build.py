@@ -258,6 +258,9 @@ def bake_plan(
         variables["BUILDX_BAKE_ENTITLEMENTS_FS"] = "0"
 
     if not print_config:
+        problems = bakevars.attest_problems(project, variables)
+        if problems:
+            raise BakegenError(problems)
         _check_builder(
             bake_args.get("builder"), target_platforms(plan, project, bake_args.get("set") or {}), verb, builder
         )
