@@ -90,7 +90,32 @@ def write_atomic(path: Path, text: str | Sequence[str]) -> None:
 
     A symlink is followed (its target is replaced, the link stays); anything that is not a
     regular file (a device, a folder) is refused: renaming over it would replace it."""
-    path = Path(os.path.realpath(path))
+    write_all_atomic([(path, text)])
+
+
+def write_all_atomic(items: Sequence[tuple[Path, str | Sequence[str]]]) -> None:
+    """write_atomic for several files, all or none: each text is written in full beside its
+    file first, and only when every one is, each replaces its file (a rename, which does not
+    fail for want of space). If anything fails before, no file has changed."""
+    staged: list[tuple[Path, str]] = []
+    try:
+        for path, text in items:
+            staged.append(_stage(Path(os.path.realpath(path)), text))
+        for real, tmp in staged:
+            try:
+                os.replace(tmp, real)
+            except OSError as exc:
+                raise BakegenError(
+                    Diagnostic(Position(str(real)), f"cannot write: {exc.strerror}", code="cannot-write")
+                ) from None
+    finally:
+        for _, tmp in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)  # what was not renamed
+
+
+def _stage(path: Path, text: str | Sequence[str]) -> tuple[Path, str]:
+    """text in a new file beside path, with path's mode (0644 for a new file): (path, the new file)."""
     if path.exists() and not path.is_file():
         raise BakegenError(Diagnostic(Position(str(path)), "cannot write: not a regular file", code="cannot-write"))
     folder = path.parent
@@ -112,7 +137,6 @@ def write_atomic(path: Path, text: str | Sequence[str]) -> None:
             os.chmod(tmp, path.stat().st_mode & 0o7777)
         else:
             os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -121,6 +145,7 @@ def write_atomic(path: Path, text: str | Sequence[str]) -> None:
                 Diagnostic(Position(str(path)), f"cannot write: {exc.strerror}", code="cannot-write")
             ) from None
         raise
+    return path, tmp
 
 
 def remove_stale_partial_files(path: Path) -> None:

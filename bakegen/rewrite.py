@@ -23,7 +23,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bakegen import files
 from bakegen.dockerfile import CONVENTION, Dockerfile, Dockerfiles, convention_problems, uses_base_arg
 from bakegen.errors import BakegenError, Diagnostic, Position
 from bakegen.model import BASE_ARG, BASE_CONTEXT, Project
@@ -167,6 +166,6 @@ def _replace_in(lines: list[str], span: range, pattern: re.Pattern, replacement:
     return False
 
 
-def apply(rewrites: list[Rewrite]) -> None:
-    for rewrite in rewrites:
-        files.write_atomic(rewrite.path, rewrite.new)
+def writes(rewrites: list[Rewrite]) -> list[tuple[Path, str]]:
+    """(file, its new text) of each rewrite, for files.write_all_atomic."""
+    return [(rewrite.path, rewrite.new) for rewrite in rewrites]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bakegen import rewrite
+from bakegen import files, rewrite
 from bakegen.dockerfile import Dockerfiles, parse_dockerfile, read_dockerfile
 from bakegen.errors import BakegenError, Position
 from bakegen.model import load_project
@@ -141,9 +141,10 @@ def test_the_diff_names_the_file_and_marks_a_missing_last_newline(project_dir):
     )
 
 
-def test_apply_writes_each_rewrite(project_dir):
+def test_writes_gives_each_rewrite(project_dir):
     rewrites, _ = plan(project_dir)
-    rewrite.apply(rewrites)
+    assert rewrite.writes(rewrites) == [(r.path, r.new) for r in rewrites] and len(rewrites) == 2
+    files.write_all_atomic(rewrite.writes(rewrites))
     assert (project_dir / "d/plain.dockerfile").read_text() == rewrites[0].new
     assert (project_dir / "d/shared.dockerfile").read_text() == rewrites[1].new
     assert plan(project_dir)[0] == []

@@ -404,7 +404,10 @@ def run(args) -> int:
     if converted is not None:
         report(checks.dockerfile_problems(converted, dockerfiles), as_warnings=True)
         report(rules.check_versions(converted, dockerfiles), as_warnings=True)
-    files.write_atomic(output, text)
+    # images.yaml and the rewritten Dockerfiles are written all or none: an images.yaml
+    # that assumes the FROM convention beside Dockerfiles that do not follow it builds wrong
+    rewriting = args.rewrite_dockerfiles and args.write
+    files.write_all_atomic([(output, text), *(rewrite.writes(rewrites) if rewriting else [])])
     print(
         f"wrote {output}: {len(result['images'])} images, {len(notes)} note(s) to review",
         file=sys.stderr,
@@ -412,8 +415,7 @@ def run(args) -> int:
     if args.rewrite_dockerfiles:
         report(rewrite_notes)
         sys.stdout.write("".join(r.diff() for r in rewrites))
-        if args.write:
-            rewrite.apply(rewrites)
+        if rewriting:
             print(f"rewrote {len(rewrites)} Dockerfile(s) to the FROM convention", file=sys.stderr)
         else:
             print(
