@@ -159,3 +159,87 @@ def test_the_plan_step_gives_the_waves_their_count_and_the_targets(tmp_path):
     assert values["count"] == str(len(waves))
     assert values["targets"].split() == list(dict.fromkeys(job["target"] for wave in waves for job in wave))
     assert values["push"] == "true"
+
+
+# --- the commit a push is compared with ---------------------------------------------------------
+
+FAKE_GH = """\
+#!/bin/sh
+printf '%s\\n' "$@" > "$RECORD"
+[ "$GH_EXIT" = 0 ] || { echo "gh: HTTP 403" >&2; exit "$GH_EXIT"; }
+printf '%s\\n' "$GH_ANSWER"
+"""
+
+
+@pytest.fixture
+def pushed(tmp_path):
+    """A git repository of the project's images.yaml and Dockerfiles, two commits, and a fake
+    gh on PATH that answers the query for the last successful run."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    for name in ("images.yaml", "dockerfiles", "packages"):
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+
+    def commit(message):
+        subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+        subprocess.run([*git, "commit", "-q", "-m", message], cwd=root, check=True)
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True).stdout.strip()
+
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
+    first = commit("first")
+    (root / "dockerfiles" / "python.dockerfile").write_text(
+        (root / "dockerfiles" / "python.dockerfile").read_text() + "# changed\n"
+    )
+    second = commit("second")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(FAKE_GH)
+    (bin_dir / "gh").chmod(0o755)
+    return root, first, second, bin_dir
+
+
+def plan_push(pushed, tmp_path, before: str, gh_answer: str = "", gh_exit: int = 0) -> tuple[dict, str]:
+    root, _, _, bin_dir = pushed
+    step = next(s for s in load(IMAGES)["jobs"]["plan"]["steps"] if s.get("id") == "plan")
+    output = tmp_path / "github-output"
+    output.write_text("")
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "EVENT": "push", "BEFORE": before,
+           "PR_BASE": "", "SINCE": "", "BRANCH": "main", "GH_ANSWER": gh_answer, "GH_EXIT": str(gh_exit),
+           "RECORD": str(tmp_path / "gh-args"), "GITHUB_OUTPUT": str(output)}
+    result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=root, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return dict(line.split("=", 1) for line in output.read_text().splitlines()), result.stdout
+
+
+def test_a_push_is_compared_with_the_last_successful_run(pushed, tmp_path):
+    _, first, second, _ = pushed
+    values, said = plan_push(pushed, tmp_path, before=second, gh_answer=first)
+    assert values["since"] == first  # not `before`: the run of `second` failed
+    assert f"comparing with: {first}" in said
+    assert json.loads(values["waves"]) != []  # python.dockerfile changed since first: python and what is built on it
+    assert (tmp_path / "gh-args").read_text().splitlines() == [
+        "run", "list", "--workflow", "images.yml", "--branch", "main", "--event", "push", "--status", "success",
+        "--limit", "1", "--json", "headSha", "--jq", '.[0].headSha // ""',
+    ]
+    values, _ = plan_push(pushed, tmp_path, before=first, gh_answer=second)
+    assert values["since"] == second and json.loads(values["waves"]) == [] and values["count"] == "0"
+
+
+def test_a_push_before_any_successful_run_builds_everything(pushed, tmp_path):
+    _, _, second, _ = pushed
+    values, said = plan_push(pushed, tmp_path, before=second, gh_answer="")
+    assert values["since"] == "" and "comparing with: nothing (every image is built)" in said
+    assert json.loads(values["waves"]) == repository_waves()
+
+
+def test_without_gh_or_without_that_commit_a_push_is_compared_with_the_commit_before_it(pushed, tmp_path):
+    _, first, second, _ = pushed
+    values, said = plan_push(pushed, tmp_path, before=first, gh_exit=4)
+    assert values["since"] == first
+    assert "::warning::cannot list this workflow's runs" in said
+    values, _ = plan_push(pushed, tmp_path, before=first, gh_answer="ab" * 20)  # force-pushed away
+    assert values["since"] == first
+    values, _ = plan_push(pushed, tmp_path, before="0" * 40, gh_exit=4)  # a new branch
+    assert values["since"] == ""
