@@ -6,11 +6,10 @@ import sys
 import threading
 import types
 
+import flask  # noqa: F401  (the app imports it; in the test extra, at the images' pin: never skipped)
 import pytest
 
 from tests.conftest import REPO
-
-flask = pytest.importorskip("flask")
 
 APP = REPO / "dockerfiles/transformers-inference/app.py"
 

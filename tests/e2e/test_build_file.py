@@ -136,7 +136,13 @@ def test_stopped_build_removes_its_file_and_stops_its_build(tmp_path, make_proje
     )
     argv = [sys.executable, "-m", "bakegen", "build", "--builder", env["BAKEGEN_BUILDER"], "slow",
             "--progress", "plain", "--set", "*.output=type=cacheonly"]
-    process = subprocess.Popen(argv, cwd=project.root, env=env, stderr=subprocess.PIPE, text=True)
+    # SIGINT as a terminal's Ctrl-C gives it: a process started in the background by a shell
+    # without job control (`(scripts/test &)`) starts with SIGINT ignored, and Python then
+    # installs no KeyboardInterrupt handler, rightly; this test is about a foreground build.
+    process = subprocess.Popen(
+        argv, cwd=project.root, env=env, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         deadline = time.monotonic() + 120
         while not (build_files(env) and children(process.pid)):
