@@ -201,6 +201,8 @@ def _parse(text: str, file: str) -> Document:
                 )
             ) from None
         raise BakegenError(Diagnostic(Position(file), f"invalid YAML: {exc}", code="invalid-yaml")) from None
+    except RecursionError:  # PyYAML's own composer (without libyaml) recurses per level
+        raise BakegenError(Diagnostic(Position(file), "nested too deeply to read")) from None
     if root is None:
         return Document(file=file, data=None)
     builder = _Builder(file)
