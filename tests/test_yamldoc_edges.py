@@ -372,7 +372,7 @@ def test_the_expansion_limit_is_written_with_thousands_separators():
 
 
 def test_the_collector_pauses_while_reading_and_is_enabled_again():
-    text = "a: [" + ", ".join(f"{{k: v{i}}}" for i in range(3000)) + "]\n"
+    text = "a: [" + ", ".join(f"{{k: v{i}}}" for i in range(3000)) + "]\n"  # some 20,000 new objects
     collections = []
 
     def record(phase, info):
@@ -384,12 +384,15 @@ def test_the_collector_pauses_while_reading_and_is_enabled_again():
     try:
         frozen = gc.get_freeze_count()
         parse_document(text, "f.yaml")
-        assert collections == []  # no collection while reading: it would traverse the growing tree
         assert gc.isenabled()
-        if frozen == 0:  # what was read went to the oldest generation, not the youngest
-            assert gc.get_count()[0] < 500
-        else:  # someone froze objects for good: they stay frozen
+        if frozen == 0:
+            assert collections == []  # none while reading: it would traverse the growing tree
+            assert gc.get_count()[0] < 500  # what was read went to the oldest generation, not the youngest
+        else:
+            # someone froze objects for good: they stay frozen, and what was read stays young, so
+            # the first allocation after reading may start one collection (a dozen, had it run)
             assert gc.get_freeze_count() == frozen
+            assert len(collections) <= 1
         with pytest.raises(BakegenError):
             parse_document("a: {<<: x}\n", "f.yaml")
         assert gc.isenabled()
