@@ -257,6 +257,9 @@ class _Builder:
         except (yaml.YAMLError, ValueError, TypeError) as exc:
             problem = getattr(exc, "problem", None) or str(exc)
             raise self.fail(node, f"invalid value: {problem}") from None
+        except (LookupError, AttributeError):  # PyYAML's own slips on text its tag cannot read (!!bool maybe)
+            tag = node.tag.rsplit(":", 1)[-1]
+            raise self.fail(node, f"invalid value: {node.value!r} is not a !!{tag} value") from None
         if isinstance(value, (datetime.date, datetime.datetime)):
             return node.value  # a date is text to Docker: keep it as written
         return value
