@@ -587,6 +587,76 @@ def test_each_finding_is_located_coded_and_worded(images, expected):
                 )
             ],
         ),
+        # not written like a release, but close to one
+        (
+            "  c: {from: u:1, dockerfile: x, args: {CANN_VERSION: 8.3.RCl}}\n",
+            [
+                (
+                    "images.yaml:3:54",
+                    "warning",
+                    "unknown-cann",
+                    "c: CANN 8.3.RCl is not in bakegen's compatibility table and is not written like a release (8.3.RC1, 8.5.0), so its torch_npu releases and operator package are not checked; did you mean 8.3.RC2?",
+                )
+            ],
+        ),
+        # a torch_npu that is no version: the table's first release is the nearest
+        (
+            "  c: {from: u:1, dockerfile: x, args: {CANN_VERSION: 8.3.RC1, TORCH_NPU_VERSION: abc}}\n",
+            [
+                (
+                    "images.yaml:3:54",
+                    "warning",
+                    "unknown-torch-npu",
+                    "c: torch_npu abc is not in bakegen's compatibility table; the nearest release for CANN 8.3.RC1 is 2.8.0; if abc was built for CANN 8.3.RC1, add to images.yaml: compat: {cann: {8.3.RC1: {torch_npu: [2.8.0, 2.7.1, 2.6.0.post3, 2.1.0.post17, abc], operators: kernels}}}",
+                )
+            ],
+        ),
+        # the rules in their order, each at the value it is about
+        (
+            "  v: {from: u:1, dockerfile: x, args: {VLLM_ASCEND_VERSION: v0.11.0rc1, CANN_VERSION: 8.3.RC1, TORCH_VERSION: 2.7.1+cpu, TORCH_NPU_VERSION: 2.7.1.post9}}\n",
+            [
+                (
+                    "images.yaml:3:87",
+                    "warning",
+                    "unknown-torch-npu",
+                    "v: torch_npu 2.7.1.post9 is not in bakegen's compatibility table; the nearest release for CANN 8.3.RC1 is 2.7.1; if 2.7.1.post9 was built for CANN 8.3.RC1, add to images.yaml: compat: {cann: {8.3.RC1: {torch_npu: [2.8.0, 2.7.1, 2.6.0.post3, 2.1.0.post17, 2.7.1.post9], operators: kernels}}}",
+                ),
+                (
+                    "images.yaml:3:61",
+                    "error",
+                    "vllm-ascend-stack-mismatch",
+                    "v: vllm-ascend v0.11.0rc1 is built on torch_npu 2.7.1, but TORCH_NPU_VERSION is 2.7.1.post9",
+                ),
+            ],
+        ),
+        ("  v: {from: u:1, dockerfile: x, args: {VLLM_ASCEND_VERSION: v0.11.0rc1, PYTHON_VERSION: '3.11'}}\n", []),
+        # numpy: nothing pinned is not judged; <= 2.0 admits 2.0, < 2.0 does not
+        ("  c: {from: u:1, dockerfile: x, args: {CANN_VERSION: 8.3.RC1, NUMPY_VERSION: ','}}\n", []),
+        ("  c: {from: u:1, dockerfile: x, args: {CANN_VERSION: 8.3.RC1, NUMPY_VERSION: '<2.0'}}\n", []),
+        (
+            "  c: {from: u:1, dockerfile: x, args: {CANN_VERSION: 8.3.RC1, NUMPY_VERSION: '<=2.0'}}\n",
+            [
+                (
+                    "images.yaml:3:54",
+                    "error",
+                    "numpy-too-new-for-cann",
+                    "c: numpy <=2.0 with CANN 8.3.RC1: CANN 8.x needs numpy<2 (numpy 2 fails in set_device, error 500001)",
+                )
+            ],
+        ),
+        # the limit is per CANN major, as the table says
+        (
+            "  c: {from: u:1, dockerfile: x, args: {CANN_VERSION: 10.0.0, NUMPY_VERSION: '3'}}\n"
+            "compat:\n  numpy_max_major: {'10': 2}\n  cann:\n    10.0.0: {torch_npu: []}\n",
+            [
+                (
+                    "images.yaml:3:54",
+                    "error",
+                    "numpy-too-new-for-cann",
+                    "c: numpy ==3 with CANN 10.0.0: CANN 10.x needs numpy<3 (numpy 2 fails in set_device, error 500001)",
+                )
+            ],
+        ),
     ],
 )
 def test_what_each_rule_judges_and_leaves_alone(images, expected):
