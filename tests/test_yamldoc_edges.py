@@ -95,6 +95,8 @@ def test_a_byte_order_mark_names_the_encoding_and_the_fix(start, encoding):
         (b"ab\ncd\nef\x80g", 3, 3, "80"),
         (b"ab\n\xfe", 2, 1, "fe"),
         (b"\n\nab\xc3(", 3, 3, "c3"),  # a lead byte without its continuation
+        (b"ab\xe9\ncd\n", 1, 3, "e9"),  # the lines after it do not count
+        (b"x\nab\xe9c\nd\n", 2, 3, "e9"),
     ],
 )
 def test_a_byte_that_is_not_utf8_is_named_where_it_is(data, line, column, byte):
