@@ -145,8 +145,7 @@ def test_numbers_are_values_as_written():
     assert images("x-{{n.v}}: {args: {A: '{{n.v}}'}, matrix: {n: [{v: 3.10}]}}") == {"x-3-10": {"args": {"A": "3.10"}}}
 
 
-def test_a_number_reached_through_an_alias_is_its_value_as_text():
-    # the text as written is looked up by path; an aliased value has none at that path
+def test_a_number_reached_through_an_alias_is_its_value_as_written():
     assert _text_of("a: &a 3.10\nimages:\n  x-{{n}}: {args: {A: '{{n}}'}, matrix: {n: [*a]}}\n") == {
         "x-3-10": {"args": {"A": "3.10"}}
     }
@@ -570,3 +569,19 @@ def test_an_expanded_image_answers_with_its_entrys_positions_and_names_its_value
     assert doc.scalar_text(("images", "plain", "from")) == "u"
     assert doc.scalar_text(("images", "x-{{n}}-{{m}}", "args", "N")) == "{{n}}"  # the entry itself, as read
     assert doc.where(("images", "x-{{n}}-{{m}}", "from")).expansion is None
+
+
+def test_the_expanded_document_keeps_the_positions_of_merged_keys():
+    doc = expand_matrices(
+        parse_document(
+            "base: &b {from: u, dockerfile: d}\nimages:\n  p: {<<: *b, tags: [t]}\n  x-{{n}}: {<<: *b, matrix: {n: [a]}}\n",
+            "f.yaml",
+        )
+    )
+    assert doc.data["images"] == {
+        "p": {"from": "u", "dockerfile": "d", "tags": ["t"]},
+        "x-a": {"from": "u", "dockerfile": "d"},
+    }
+    assert doc.where(("images", "p", "dockerfile")) == Position("f.yaml", 1, 32)
+    assert doc.where(("images", "x-a", "from"), key=True) == Position("f.yaml", 1, 11)
+    assert doc.scalar_text(("images", "x-a", "dockerfile")) == "d"
