@@ -657,6 +657,50 @@ def test_each_finding_is_located_coded_and_worded(images, expected):
                 )
             ],
         ),
+        # a release of the same torch comes first, then the table's order (a text that is no version last)
+        (
+            "  c: {from: u:1, dockerfile: x, args: {CANN_VERSION: 9.9.0, TORCH_NPU_VERSION: 2.8.0}}\n"
+            "compat:\n  cann:\n    9.9.0: {torch_npu: [abc, 2.8.0.post1]}\n",
+            [
+                (
+                    "images.yaml:3:54",
+                    "error",
+                    "torch-npu-not-for-cann",
+                    "c: torch_npu 2.8.0 was not released for CANN 9.9.0; for CANN 9.9.0 use 2.8.0.post1 or abc (torch_npu 2.8.0 was released for CANN 8.3.RC1 or 8.3.RC2)",
+                )
+            ],
+        ),
+        # a component that needs one other names that one's set_env.sh
+        (
+            "  c: {from: u:1, dockerfile: x, args: {COMPONENTS: 'nnae,kernels,nnal'}}\n"
+            "compat:\n  components: {requires: {nnal: toolkit}}\n",
+            [
+                (
+                    "images.yaml:3:52",
+                    "error",
+                    "missing-required-component",
+                    "c: nnal needs the toolkit (it is installed on top of the toolkit's set_env.sh); add toolkit to COMPONENTS",
+                )
+            ],
+        ),
+        # a CANN release only a MindSpore row lists is known enough to judge MindSpore by
+        (
+            "  m: {from: u:1, dockerfile: x, args: {MINDSPORE_VERSION: 2.2.0, CANN_VERSION: 7.0.RC1.3}}\n",
+            [
+                (
+                    "images.yaml:3:80",
+                    "warning",
+                    "unknown-cann",
+                    "m: CANN 7.0.RC1.3 is not in bakegen's compatibility table (nearest known release: 7.0.RC1), so its torch_npu releases and operator package are not checked; to check them, list the torch_npu releases built for 7.0.RC1.3 (7.0.RC1's shown) and add to images.yaml: compat: {cann: {7.0.RC1.3: {torch_npu: [2.1.0.rc1, 2.0.1, 1.11.0.post4]}}}",
+                ),
+                (
+                    "images.yaml:3:59",
+                    "error",
+                    "mindspore-not-for-cann",
+                    "m: MindSpore 2.2.0 is not for CANN 7.0.RC1.3: it supports CANN 7.0.RC1; for CANN 7.0.RC1.3 use MindSpore 2.2.1",
+                ),
+            ],
+        ),
     ],
 )
 def test_what_each_rule_judges_and_leaves_alone(images, expected):
