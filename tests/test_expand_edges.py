@@ -585,3 +585,30 @@ def test_the_expanded_document_keeps_the_positions_of_merged_keys():
     assert doc.where(("images", "p", "dockerfile")) == Position("f.yaml", 1, 32)
     assert doc.where(("images", "x-a", "from"), key=True) == Position("f.yaml", 1, 11)
     assert doc.scalar_text(("images", "x-a", "dockerfile")) == "d"
+
+
+def test_every_exclude_rule_is_checked_after_one_names_an_unknown_field():
+    assert problems("x-{{n.a}}: {matrix: {n: [{a: 1}, {a: 2}], exclude: [{n: {b: 1}}, {q: 1}]}}") == [
+        ("f.yaml:2:60: error: x-{{n.a}}: exclude[0]: axis 'n' has no field 'b' (fields: a)", "unknown-axis"),
+        ("f.yaml:2:69: error: x-{{n.a}}: exclude[1] names no axis 'q' (axes: n)", "unknown-axis"),
+    ]
+
+
+def test_every_id_clash_is_named_and_a_plain_image_by_the_line_of_its_id():
+    assert problems("x-a:\n    from: u\nx-{{n}}: {matrix: {n: [a, b, B, c, C]}}") == [
+        (
+            "f.yaml:4:3: error: x-{{n}}: (n=a) gives the image id 'x-a' which image 'x-a' (line 2) already has; "
+            "rename one",
+            "duplicate-id",
+        ),
+        (
+            "f.yaml:4:3: error: x-{{n}}: (n=B) gives the image id 'x-b' as (n=b) does; every axis with more than one "
+            "value must be in the id",
+            "duplicate-id",
+        ),
+        (
+            "f.yaml:4:3: error: x-{{n}}: (n=C) gives the image id 'x-c' as (n=c) does; every axis with more than one "
+            "value must be in the id",
+            "duplicate-id",
+        ),
+    ]
