@@ -612,3 +612,12 @@ def test_every_id_clash_is_named_and_a_plain_image_by_the_line_of_its_id():
             "duplicate-id",
         ),
     ]
+
+
+def test_a_placeholder_in_a_nested_name_is_named_by_the_path_to_it():
+    assert problems("x-{{n}}: {matrix: {n: [a]}, tests: [{name: t, env: {'V_{{n}}': x}}]}") == [
+        (
+            "f.yaml:2:55: error: x-{{n}}: placeholders fill values, not names: 'V_{{n}}' in tests.0.env",
+            "invalid-placeholder",
+        )
+    ]
