@@ -816,3 +816,29 @@ def test_or_list_and_as_specs():
     assert rules._as_specs(" >=1.24 , < 2 ,") == [">=1.24", "<2"]
     assert rules._as_specs("~=1.2,!=1.3,=1") == ["~=1.2", "!=1.3", "=1"]
     assert rules._component_names(" Toolkit,,NNAL , ") == ["toolkit", "nnal"]
+
+
+@pytest.mark.parametrize(
+    "released, suggested",
+    [
+        # nearest line first (2.8.1 is a patch away, 2.9.0 a minor); a text that is no version
+        # cannot be measured and ranks before both, as the table's order among equals decides
+        ("[2.8.1, 2.9.0, abc]", "abc, 2.8.1 or 2.9.0"),
+        # the same torch major before another one, however far its minor
+        ("[1.8.0, 2.1.0]", "2.1.0 or 1.8.0"),
+    ],
+)
+def test_the_torch_npu_releases_suggested_are_ordered_by_distance(released, suggested):
+    images = (
+        "  c: {from: u:1, dockerfile: x, args: {CANN_VERSION: 9.9.0, TORCH_NPU_VERSION: 2.8.0}}\n"
+        f"compat:\n  cann:\n    9.9.0: {{torch_npu: {released}}}\n"
+    )
+    assert findings(images) == [
+        (
+            "images.yaml:3:54",
+            "error",
+            "torch-npu-not-for-cann",
+            f"c: torch_npu 2.8.0 was not released for CANN 9.9.0; for CANN 9.9.0 use {suggested} (torch_npu 2.8.0 "
+            "was released for CANN 8.3.RC1 or 8.3.RC2)",
+        )
+    ]
