@@ -701,6 +701,20 @@ def test_each_finding_is_located_coded_and_worded(images, expected):
                 ),
             ],
         ),
+        # torch set by a parent, torch_npu by the child: said at the child, naming the parent
+        (
+            "  p: {from: u:1, dockerfile: x, args: {TORCH_VERSION: 2.6.0}}\n"
+            "  t: {from: p, dockerfile: x, args: {TORCH_NPU_VERSION: 2.7.1}}\n",
+            [
+                (
+                    "images.yaml:4:57",
+                    "error",
+                    "torch-npu-torch-mismatch",
+                    "t: torch_npu 2.7.1 is built for torch 2.7.1, but TORCH_VERSION is 2.6.0 (inherited from p); set "
+                    "TORCH_VERSION=2.7.1 [chain: p -> t]",
+                )
+            ],
+        ),
     ],
 )
 def test_what_each_rule_judges_and_leaves_alone(images, expected):
