@@ -715,6 +715,53 @@ def test_each_finding_is_located_coded_and_worded(images, expected):
                 )
             ],
         ),
+        # text close to a release tag but no release: said as no release
+        (
+            "  v: {from: u:1, dockerfile: x, args: {VLLM_ASCEND_VERSION: v0.11.0rcX}}\n",
+            [
+                (
+                    "images.yaml:3:61",
+                    "warning",
+                    "unknown-vllm-ascend",
+                    "v: vllm-ascend v0.11.0rcX is not in bakegen's compatibility table and is not a release, so the "
+                    "stack it is built on is not checked; pin a release tag (the newest listed is v0.25.1rc1)",
+                )
+            ],
+        ),
+        # the runtimes of several ancestors are all named
+        (
+            "  a: {from: u:1, dockerfile: x, args: {COMPONENTS: toolkit}}\n"
+            "  b: {from: a, dockerfile: x, args: {COMPONENTS: nnae}}\n"
+            "  c: {from: b, dockerfile: x, args: {COMPONENTS: nnal}}\n",
+            [
+                (
+                    "images.yaml:4:50",
+                    "error",
+                    "several-runtimes",
+                    "b: COMPONENTS has both toolkit and nnae (with what a installs); pick one (toolkit includes the runtime)",
+                ),
+                (
+                    "images.yaml:5:50",
+                    "error",
+                    "several-runtimes",
+                    "c: COMPONENTS has both toolkit and nnae (with what a, b installs); pick one (toolkit includes the runtime)",
+                ),
+            ],
+        ),
+        # the operator package is judged where CANN is set too, under inherited COMPONENTS
+        (
+            "  p: {from: u:1, dockerfile: x, args: {COMPONENTS: 'toolkit,kernels'}}\n"
+            "  c: {from: p, dockerfile: x, args: {CANN_VERSION: 8.5.0}}\n",
+            [
+                (
+                    "images.yaml:4:52",
+                    "error",
+                    "wrong-operator-package",
+                    "c: CANN 8.5.0 ships its operators as 'ops', not 'kernels' (inherited from p) (from 8.5.0 kernels "
+                    "became ops); fix COMPONENTS [chain: p -> c]",
+                )
+            ],
+        ),
     ],
 )
 def test_what_each_rule_judges_and_leaves_alone(images, expected):
