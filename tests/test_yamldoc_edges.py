@@ -340,6 +340,7 @@ def test_a_large_merged_mapping_is_looked_up_by_the_pair_that_counts():
 
 def test_a_step_of_the_wrong_kind_stops_at_the_value_it_cannot_enter():
     d = doc("images:\n  a: [x, y]\n  '0': z\n")
+    assert d.where((), key=True) == d.where(("nope",), key=True) == at(1, 1)  # the root has no key: its value
     assert d.where(("images", 0, "a")) == at(2, 3)  # a mapping has no index 0
     assert d.where(("images", 0), key=True) == at(1, 1)
     assert not d.has(("images", 0))
