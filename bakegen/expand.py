@@ -257,7 +257,7 @@ def _read_axis(doc: Document, pattern: str, name: str, values: Any, problems: li
                     Diagnostic(
                         where,
                         f"{pattern}: the values of axis '{name}' must all be {first}, like its first value"
-                        if fields
+                        if value
                         else f"{pattern}: {name}[{i}] is an empty mapping",
                         code="invalid-matrix",
                     )

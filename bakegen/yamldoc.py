@@ -201,6 +201,8 @@ def _parse(text: str, file: str) -> Document:
                 )
             ) from None
         raise BakegenError(Diagnostic(Position(file), f"invalid YAML: {exc}", code="invalid-yaml")) from None
+    except RecursionError:  # PyYAML's own composer (without libyaml) recurses per level
+        raise BakegenError(Diagnostic(Position(file), "nested too deeply to read")) from None
     if root is None:
         return Document(file=file, data=None)
     builder = _Builder(file)
@@ -255,6 +257,9 @@ class _Builder:
         except (yaml.YAMLError, ValueError, TypeError) as exc:
             problem = getattr(exc, "problem", None) or str(exc)
             raise self.fail(node, f"invalid value: {problem}") from None
+        except (LookupError, AttributeError):  # PyYAML's own slips on text its tag cannot read (!!bool maybe)
+            tag = node.tag.rsplit(":", 1)[-1]
+            raise self.fail(node, f"invalid value: {node.value!r} is not a !!{tag} value") from None
         if isinstance(value, (datetime.date, datetime.datetime)):
             return node.value  # a date is text to Docker: keep it as written
         return value
