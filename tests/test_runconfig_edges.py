@@ -110,6 +110,7 @@ def test_a_child_continues_its_parent_and_the_last_user_and_workdir_win(tmp_path
         ("WORKDIR /opt\nWORKDIR /srv\n", "/srv"),
         ("WORKDIR app\n", "app"),  # nothing before to join: left as written
         ("WORKDIR /\nWORKDIR app\n", "/app"),
+        ("WORKDIR /srvX\nWORKDIR app\n", "/srvX/app"),  # only slashes are trimmed
     ],
 )
 def test_a_relative_workdir_joins_the_one_before(tmp_path, steps, workdir):
