@@ -4,8 +4,12 @@ and the build files of killed runs, each refusal with its code, position and tex
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -142,6 +146,24 @@ def test_write_atomic_new_file_text_and_pieces(tmp_path):
     assert leftovers(tmp_path) == []
 
 
+def test_write_atomic_writes_beside_the_target_under_a_name_a_later_run_recognises(tmp_path, monkeypatch):
+    replaced = []
+    real_replace = os.replace
+
+    def spy(src, dst):
+        replaced.append((Path(src), Path(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", spy)
+    monkeypatch.setattr(files.tempfile, "tempdir", str(tmp_path / "elsewhere"))  # not where it goes
+    path = tmp_path / "out.hcl"
+    files.write_atomic(path, "x")
+    [(partial, target)] = replaced
+    assert target == path and partial.parent == tmp_path
+    assert re.fullmatch(rf"\.out\.hcl\.bakegen-{os.getpid()}-[A-Za-z0-9_]+\.tmp", partial.name)
+    assert path.read_text() == "x"
+
+
 def test_write_atomic_keeps_the_mode_and_follows_a_symlink(tmp_path):
     target = tmp_path / "real.hcl"
     target.write_text("old")
@@ -178,6 +200,19 @@ def test_write_atomic_that_fails_leaves_the_file_and_no_partial_one(tmp_path, mo
         str(path), "cannot-write", "cannot write: No space left on device",
     )
     assert path.read_text() == "old" and leftovers(tmp_path) == []
+
+
+def test_a_failed_write_whose_partial_file_is_gone_reports_the_failure(tmp_path, monkeypatch):
+    def replace(src, dst):  # as if another process had removed the partial file, then the rename failed
+        os.unlink(src)
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(files.os, "replace", replace)
+    path = tmp_path / "out.hcl"
+    assert refusal(lambda: files.write_atomic(path, "new")) == (
+        str(path), "cannot-write", "cannot write: Invalid cross-device link",
+    )
+    assert not path.exists() and leftovers(tmp_path) == []
 
 
 def test_write_atomic_removes_what_killed_runs_left(tmp_path):
@@ -257,6 +292,13 @@ def test_what_cannot_be_looked_at_is_refused(tmp_path):
     assert refusal(lambda: files.holds(below, "x")) == (str(below), "cannot-read", "cannot read: Not a directory")
 
 
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="Linux's /proc")
+def test_a_regular_file_that_cannot_be_read_is_refused():
+    mem = Path("/proc/self/mem")  # a regular file whose first page is never mapped: reading it fails (EIO)
+    assert refusal(lambda: files.read_text(mem)) == (str(mem), "cannot-read", "cannot read: Input/output error")
+    assert refusal(lambda: files.holds(mem, "x")) == (str(mem), "cannot-read", "cannot read: Input/output error")
+
+
 def test_read_text_exactly_as_stored(tmp_path):
     path = tmp_path / "f"
     path.write_bytes("a\r\né\n".encode())
@@ -275,11 +317,20 @@ def test_build_file_names():
     assert files.build_file_folder() == Path(files.tempfile.gettempdir())
 
 
-def test_remove_stale_build_files(tmp_path):
+@pytest.fixture
+def live_pid():
+    """A process of this test's own, which a signal would end (so _alive must send none)."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    yield child.pid
+    child.kill()
+    child.wait()
+
+
+def test_remove_stale_build_files(tmp_path, live_pid):
     stale = [tmp_path / f".bakegen-build-{DEAD}.hcl", tmp_path / f".bakegen-build-{DEAD - 1}.hcl"]
     kept = [
         f".bakegen-build-{os.getpid()}.hcl",  # this run's
-        ".bakegen-build-1.hcl",  # init: alive
+        f".bakegen-build-{live_pid}.hcl",  # a run going on
         f".bakegen-build-0{DEAD}.hcl",
         f".bakegen-build-{DEAD}.hcl.x",
         f"bakegen-build-{DEAD}.hcl",
@@ -294,8 +345,38 @@ def test_remove_stale_build_files(tmp_path):
     assert files.remove_stale_build_files(tmp_path / "missing") == []
 
 
-def test_alive():
+def test_a_build_file_another_run_removed_first_is_passed_over(tmp_path, monkeypatch):
+    names = [f".bakegen-build-{DEAD - n}.hcl" for n in range(3)]
+    for name in names:
+        (tmp_path / name).write_text("")
+
+    def listdir(folder):  # another run removes the first one between the listing and the unlink
+        (Path(folder) / names[0]).unlink()
+        return names
+
+    monkeypatch.setattr(files.os, "listdir", listdir)
+    assert files.remove_stale_build_files(tmp_path) == [tmp_path / n for n in names[1:]]
+
+
+def test_alive(live_pid):
     assert files._alive(os.getpid())
-    assert files._alive(1)
+    assert files._alive(live_pid)
     assert not files._alive(DEAD)
     assert not files._alive(2**40)  # too large for a pid_t
+    os.kill(live_pid, 0)  # asking sent no signal: it is still there
+    assert files._alive(live_pid)
+
+
+def test_another_users_process_is_alive(live_pid):
+    if os.getuid() != 0:
+        assert files._alive(1)  # EPERM: not ours to signal, but there
+        return
+    pid = os.fork()  # as another user (the mutation tests' trampolines work in this process only)
+    if pid == 0:
+        try:
+            os.setuid(65534)
+            os._exit(0 if files._alive(live_pid) else 1)
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
