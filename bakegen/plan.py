@@ -201,8 +201,7 @@ def _class(pattern: str, i: int) -> tuple[str, int] | None:
     negate = pattern.startswith("^", i)
     i += negate
     ranges: list[str] = []
-    count = 0
-    while not (count and pattern.startswith("]", i)):
+    while True:
         lo = _class_char(pattern, i)
         if lo is None:
             return None
@@ -215,7 +214,8 @@ def _class(pattern: str, i: int) -> tuple[str, int] | None:
             high, i = hi
         if low <= high:  # Go lets lo > hi stand for nothing; a regex would refuse it
             ranges.append(re.escape(low) + "-" + re.escape(high))
-        count += 1
+        if pattern.startswith("]", i):  # no range starts with ']': after one, it closes the class
+            break
     if not ranges:
         return ("(?s:.)" if negate else "(?!)"), i + 1  # not in any range: any character, or none
     return "[" + ("^" if negate else "") + "".join(ranges) + "]", i + 1
@@ -223,12 +223,12 @@ def _class(pattern: str, i: int) -> tuple[str, int] | None:
 
 def _class_char(pattern: str, i: int) -> tuple[str, int] | None:
     """One character of a class and the index after it; None where Go's getEsc fails: at the
-    end, at an unescaped '-' or ']', or with nothing after it (the class is not closed)."""
-    if i >= len(pattern) or pattern[i] in "-]":
-        return None
-    if pattern[i] == "\\":
+    end or at an unescaped '-' or ']'."""
+    if pattern.startswith("\\", i):
         i += 1
-    if i + 1 >= len(pattern):
+    elif pattern.startswith(("-", "]"), i):
+        return None
+    if i >= len(pattern):
         return None
     return pattern[i], i + 1
 

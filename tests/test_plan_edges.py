@@ -71,6 +71,8 @@ def test_a_group_is_expanded_in_build_order(project):
         ({"par.output": "out"}, {}),  # a bare path: a local export
         ({"par.args.X": "true"}, {"root": ARM, "par": ARM}),
         ({"par.output.x": "type=registry"}, {"root": ARM, "par": ARM}),
+        ({"par.outputX": "type=registry"}, {"root": ARM, "par": ARM}),  # not the output: buildx refuses it
+        ({"par.pushX+": "true"}, {"root": ARM, "par": ARM}),
         ({"root.platform": "linux/arm64"}, {"par": ARM}),  # set: left to bake
         ({"kid.contexts.tools": "target:helper"}, {"root": ARM, "par": ARM}),  # linked: in full
         ({"kid.contexts.tools": "docker-image://helper"}, {"root": ARM, "par": ARM}),
@@ -122,17 +124,20 @@ def test_overrides_for_keeps_a_pattern_of_the_plan_or_of_nothing(project):
         ("a\\*", ["a*"], ["ab"]),
         ("a\\?b", ["a?b"], ["axb"]),
         ("[a]", ["a"], ["b", "]"]),
-        ("[ab]x", ["ax", "bx"], ["cx", "x", "abx"]),
+        ("[X]", ["X"], ["x"]),
+        ("[ab]x", ["ax", "bx"], ["cx", "x", "abx", "Xx"]),
         ("[^ab]", ["c", "]", "/"], ["a", "b"]),
         ("[[]", ["["], ["a"]),
         ("[\\]]", ["]"], ["\\", "a"]),
         ("[\\-a]", ["-", "a"], ["b"]),
         ("[\\^a]", ["^", "a"], ["b"]),
-        ("[a-c]x", ["ax", "bx", "cx"], ["dx", "x"]),
+        ("[a-c]x", ["ax", "bx", "cx"], ["dx", "x", "Xx"]),
         ("[a-c0-1]", ["b", "0", "1"], ["2", "d"]),
         ("[a-\\c]", ["b", "c"], ["d", "\\"]),
         ("[z-a]", [], ["a", "z", "m"]),  # Go: a range from high to low holds nothing
         ("[^z-a]", ["a", "/"], ["", "ab"]),
+        ("[^z-a]b", ["ab"], ["a", "abb"]),
+        ("[z-a]|a", [], ["a", "|a"]),
         ("[z-ab]", ["b"], ["a", "z"]),
         ("[!a]", ["!", "a"], ["b"]),  # Go negates with ^ only
     ],
@@ -170,6 +175,7 @@ def test_matching_a_name_first_then_a_glob():
         ("type=registry", True), ("type=cacheonly", False), ("type= cacheonly ", False),
         ("type=cacheonly,mode=max", False), ("mode=max,type=cacheonly", False), ("dest=out", True),
         ("out", True), ("type=docker", True),
+        ("type=cacheonly,type=registry=x", True),  # buildx: the last type, split at the first "="
     ],
 )
 def test_exports(value, exports):
