@@ -372,7 +372,7 @@ def test_alive(child):
         child.wait(timeout=0.5)
 
 
-def test_another_users_process_is_alive(live_pid):
+def test_a_process_of_another_user_is_alive(live_pid):
     assert files._alive(os.getpid())  # called here too, so that mutmut counts this test as one of _alive's
     if os.getuid() != 0:
         assert files._alive(1)  # EPERM: not ours to signal, but there
