@@ -182,3 +182,40 @@ def test_a_builds_file_has_the_test_targets_asked_for(tested, tmp_path):
     assert "-test" not in render_bake(project, plan=plan, checks=checks)  # none asked for
     assert TEST_DOCKERFILES_COMMENT not in render_bake(project, plan=plan, checks=checks)
     assert "-test" not in render_bake(project)
+
+
+def test_labels_of_each_kind_of_base_sorted_by_key():
+    doc = """\
+version: 1
+variables: {REGISTRY: r}
+images:
+  root: {from: 'ubuntu:22.04', dockerfile: D, description: The root, tags: ['root:1', 'root:latest'], labels: {zeta: z, alpha: a}}
+  mid: {from: root, dockerfile: D}
+  kid: {from: mid, dockerfile: D, labels: {org.opencontainers.image.title: mine}}
+  reg: {from: root, dockerfile: D, tags: ['quay.io/x/reg:1']}
+  regkid: {from: reg, dockerfile: D}
+"""
+    labels = {name: t["labels"] for name, t in hclread.targets(render_bake(parse_project(doc, "images.yaml"))).items()}
+    assert labels == {
+        "root": {
+            "alpha": "a", "bakegen.image": "root", "bakegen.parent": "ubuntu:22.04",
+            "org.opencontainers.image.base.name": "ubuntu:22.04", "org.opencontainers.image.description": "The root",
+            "org.opencontainers.image.title": "root", "zeta": "z",
+        },
+        "mid": {  # the parent's first tag, as bake pushes it
+            "bakegen.image": "mid", "bakegen.parent": "root",
+            "org.opencontainers.image.base.name": '"${REGISTRY}/root:1"', "org.opencontainers.image.title": "mid",
+        },
+        "reg": {
+            "bakegen.image": "reg", "bakegen.parent": "root",
+            "org.opencontainers.image.base.name": '"${REGISTRY}/root:1"', "org.opencontainers.image.title": "reg",
+        },
+        "kid": {  # a parent without tags has no name to give; the image's own labels win
+            "bakegen.image": "kid", "bakegen.parent": "mid", "org.opencontainers.image.title": "mine",
+        },
+        "regkid": {
+            "bakegen.image": "regkid", "bakegen.parent": "reg",
+            "org.opencontainers.image.base.name": "quay.io/x/reg:1", "org.opencontainers.image.title": "regkid",
+        },
+    }
+    assert all(list(value) == sorted(value) for value in labels.values())
