@@ -219,3 +219,14 @@ images:
         },
     }
     assert all(list(value) == sorted(value) for value in labels.values())
+
+
+def test_a_relative_root_is_resolved_from_the_folder_bakegen_runs_in_each_time(tmp_path, monkeypatch):
+    for side in ("a", "b"):
+        (tmp_path / side / "sub").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "a")
+    project = parse_project(DOC, "sub/images.yaml")  # relative: what it names depends on the working folder
+    output = tmp_path / "a" / "out" / "docker-bake.hcl"
+    assert hclread.targets(render_bake(project, output))["root"]["context"] == "../sub"
+    monkeypatch.chdir(tmp_path / "b")
+    assert hclread.targets(render_bake(project, output))["root"]["context"] == "../../b/sub"
