@@ -182,21 +182,55 @@ def _glob(pattern: str) -> re.Pattern[str] | None:
             i += 1
             out.append(re.escape(pattern[i]))
         elif ch == "[":
-            end = pattern.find("]", i + 2)
-            if end == -1:
+            parsed = _class(pattern, i + 1)
+            if parsed is None:
                 return None
-            body = pattern[i + 1 : end]
-            negate = body.startswith("^")
-            body = body[1:] if negate else body
-            out.append("[" + ("^" if negate else "") + body.replace("\\", "\\\\").replace("[", "\\[") + "]")
-            i = end
+            regex, i = parsed
+            out.append(regex)
+            continue
         else:
             out.append(re.escape(ch))
         i += 1
-    try:
-        return re.compile("".join(out))
-    except re.error:
+    return re.compile("".join(out))
+
+
+def _class(pattern: str, i: int) -> tuple[str, int] | None:
+    """The character class that starts at pattern[i] (after its '['), read as Go reads it:
+    an optional '^', then one or more ranges (c or lo-hi; '\\' escapes; a bare '-' or ']'
+    there is malformed), then ']'. Its regex and where the pattern goes on; None if malformed."""
+    negate = pattern.startswith("^", i)
+    i += negate
+    ranges: list[str] = []
+    while True:
+        lo = _class_char(pattern, i)
+        if lo is None:
+            return None
+        low, i = lo
+        high = low
+        if pattern.startswith("-", i):
+            hi = _class_char(pattern, i + 1)
+            if hi is None:
+                return None
+            high, i = hi
+        if low <= high:  # Go lets lo > hi stand for nothing; a regex would refuse it
+            ranges.append(re.escape(low) + "-" + re.escape(high))
+        if pattern.startswith("]", i):  # no range starts with ']': after one, it closes the class
+            break
+    if not ranges:
+        return ("(?s:.)" if negate else "(?!)"), i + 1  # not in any range: any character, or none
+    return "[" + ("^" if negate else "") + "".join(ranges) + "]", i + 1
+
+
+def _class_char(pattern: str, i: int) -> tuple[str, int] | None:
+    """One character of a class and the index after it; None where Go's getEsc fails: at the
+    end or at an unescaped '-' or ']'."""
+    if pattern.startswith("\\", i):
+        i += 1
+    elif pattern.startswith(("-", "]"), i):
         return None
+    if i >= len(pattern):
+        return None
+    return pattern[i], i + 1
 
 
 def outside_paths(project: Project, image_ids: Sequence[str], folder: Path) -> list[str]:

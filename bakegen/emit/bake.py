@@ -264,8 +264,8 @@ def render_check_bake(
         parts.append(hcl.block("variable", [name], [("default", value)]))
     for image_id in image_ids:
         image = project.images[image_id]
-        context = _local_path(project, image.context, out_dir) if image.context_is_local else image.context
-        attrs: list[tuple[str, hcl.Value]] = [("context", context), ("dockerfile", image.dockerfile)]
+        # bake runs in images.yaml's folder: the context is as written there
+        attrs: list[tuple[str, hcl.Value]] = [("context", image.context), ("dockerfile", image.dockerfile)]
         if image.target:
             attrs.append(("target", image.target))
         contexts = _contexts(project, image, out_dir)
