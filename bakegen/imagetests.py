@@ -226,14 +226,15 @@ def generated_checks(
         checks.append(_generated("pip-check", "python3 -m pip check", "pip's requirements are met", config, data))
     for fact, distribution in data["distributions"].items():
         pin = image_facts_.get(fact)
-        if pin is None or (fact == "numpy" and (pin.arg == "dockerfile" or not _one_version(pin.value))):
+        version = _pinned_version(fact, pin) if pin is not None else None
+        if pin is None or version is None:
             continue
-        public = versions.public(pin.value)
+        public = versions.public(version)
         checks.append(
             _generated(
                 f"{distribution.replace('_', '-')}-version",
                 _distribution_version(distribution),
-                f"{pin.arg}={pin.value} ({pin.image}), a local label such as +cpu aside",
+                f"{pin.arg}={version} ({pin.image}), a local label such as +cpu aside",
                 config,
                 data,
                 expect=rf"^{re.escape(distribution)} {re.escape(public)}(\+[0-9A-Za-z.]+)?$",
@@ -285,8 +286,17 @@ def generated_checks(
     return checks
 
 
-def _one_version(value: str) -> bool:
-    return versions.parse(value) is not None
+def _pinned_version(fact: str, pin: Setting) -> str | None:
+    """The version the installed distribution must have; None when there is none to compare.
+    numpy: only NUMPY_VERSION as one version, which bakegen.rules keeps as the specifier set
+    "==1.26.4" (its first group; a Dockerfile's pins may follow), never the Dockerfile's pins."""
+    if fact != "numpy":
+        return pin.value
+    if pin.arg == "dockerfile":
+        return None
+    spec = (pin.groups or (pin.value,))[0]
+    version = spec.removeprefix("==") if not spec.startswith("===") else spec
+    return version if versions.parse(version) is not None else None
 
 
 def _cann(project: Project, image_facts_: Mapping[str, Setting]) -> str | None:
