@@ -461,14 +461,17 @@ def test_a_context_that_is_no_image_never_matches_an_unresolved_reference():
         error="failed to resolve source metadata for quay.io/x/y:1: not found",
     )
     candidates = {"base": (StandIn("x", "built"),), "tools": (StandIn("y", "built"),)}
-    assert lint._unresolved_context(result, candidates, {"base": 0, "tools": 0}) == "tools"
-    assert lint._unresolved_context(result, {"base": candidates["base"]}, {"base": 0}) is None
+    assert lint._unresolved_context(result, candidates) == "tools"
+    assert lint._unresolved_context(result, {"base": candidates["base"]}) is None
     # compared as the registry client names them
     result = lint.CheckResult(
         contexts={"base": "docker-image://ubuntu"}, error="failed to resolve source metadata for docker.io/library/ubuntu:latest: x"
     )
-    assert lint._unresolved_context(result, {"base": ()}, {"base": 0}) == "base"
-    assert lint._unresolved_context(lint.CheckResult(contexts={}), {"base": ()}, {"base": 0}) is None
+    assert lint._unresolved_context(result, {"base": ()}) == "base"
+    assert lint._unresolved_context(lint.CheckResult(contexts={}), {"base": ()}) is None
+    # a context the run does not name is none that did not resolve
+    missing = lint.CheckResult(contexts={}, error="failed to resolve source metadata for a/b:1: x")
+    assert lint._unresolved_context(missing, {"base": ()}) is None
 
 
 def test_findings_are_merged_per_line_rule_and_detail_and_sorted(tmp_path):
@@ -598,3 +601,39 @@ def test_only_the_tail_of_a_long_error_output_is_kept():
     stderr = "x" * 1000 + "y" * 2000 + "\n"
     [diagnostic] = lint.bake_failure(1, stderr, None)
     assert diagnostic.message.endswith(": " + "y" * 2000)
+
+
+def test_a_finding_without_a_line_comes_before_line_1_of_its_file(tmp_path):
+    project = project_at(tmp_path)
+    runner, _ = answer(warnings={"far": [warning("A", 1), warning("Z", None)]})
+    report = lint.lint(project, ["far"], runner=runner)
+    assert [(f.line, f.rule) for f in report.findings] == [(None, "Z"), (1, "A")]
+
+
+def test_findings_and_problems_name_the_dockerfile_as_the_user_finds_it(tmp_path):
+    text = DOC + "  sub:\n    from: quay.io/x/far:2\n    context: sub\n    dockerfile: s.dockerfile\n"
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "s.dockerfile").write_text(PLAIN)
+    project = project_at(tmp_path, text)
+    runner, _ = answer(warnings={"sub": [warning("A", 2)]}, errors={"sub": "something else"})
+    report = lint.lint(project, ["sub"], runner=runner)
+    assert [(f.file, f.line) for f in report.findings] == [("sub/s.dockerfile", 2)]
+    assert [str(p.position) for p in report.problems] == ["sub/s.dockerfile"]
+
+
+def test_a_run_that_names_no_contexts_is_read_as_such(tmp_path):
+    project = project_at(tmp_path)
+    report = lint.lint(project, ["far", "kid"], runner=lambda text, targets: '{"target": {"far": {}, "kid": {"build": {}}}}')
+    assert report.checked == ["far", "kid"]
+    assert report.problems == [] and report.findings == []
+    # kid was checked on its chain's base, which the run did not name
+    assert [n.message for n in report.notes] == [
+        "notag: it has no tag to look up; kid checked on  (the external base of its chain) in its place; "
+        "findings that depend on the ENV or ARGs of notag may differ",
+        "notag: it has no tag to look up; kid checked on  (the external base of its chain) in its place as "
+        "their context 'other'; findings that depend on the ENV or ARGs of notag may differ",
+    ]
+
+
+def test_the_tag_is_read_from_the_last_part_of_a_reference_only():
+    assert lint.normalized("reg.io/a:1/b") == "reg.io/a:1/b:latest"
