@@ -294,8 +294,7 @@ def _pinned_version(fact: str, pin: Setting) -> str | None:
         return pin.value
     if pin.arg == "dockerfile":
         return None
-    spec = (pin.groups or (pin.value,))[0]
-    version = spec.removeprefix("==") if not spec.startswith("===") else spec
+    version = (pin.groups or (pin.value,))[0].removeprefix("==")  # "===X" leaves "=X": no version
     return version if versions.parse(version) is not None else None
 
 

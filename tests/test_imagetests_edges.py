@@ -17,6 +17,7 @@ from bakegen import imagetests
 from bakegen.dockerfile import Dockerfiles
 from bakegen.imagetests import Check, ImageChecks, inline_dockerfile, judge, read_result, resolve_checks
 from bakegen.model import parse_project
+from bakegen.rules import Setting
 from bakegen.runconfig import RunConfig
 
 PLAIN = "ARG BASE_IMAGE=base\nFROM ${BASE_IMAGE}\nRUN true\n"
@@ -532,6 +533,7 @@ def test_judging_a_result(recorded, expect, exit, status, reason):
 
 def test_no_result_recorded_is_a_failure_that_ran():
     result = judge("a", "p", check(), None, "r")
+    assert (result.image, result.platform, result.check) == ("a", "p", check())
     assert (result.status, result.cached, result.exit, result.output, result.reason) == (
         "fail", False, None, "", "no result was recorded"
     )
@@ -542,3 +544,18 @@ def test_the_user_check_helpers_keep_what_they_are_given():
     made = imagetests.user_check("a", "n", "echo 1", "^1$", 2, config, {"check_timeout": 9}, "here:1")
     assert made == Check("n", "echo 1", "^1$", 2, "tests of a", "here:1", "exec /e /bin/sh -c 'echo 1'\n", 9)
     assert imagetests._through_entrypoint(RunConfig(), "a b") == "exec /bin/sh -c 'a b'\n"
+
+
+@pytest.mark.parametrize(
+    ("fact", "setting", "version"),
+    [
+        ("torch", Setting("2.7.1+cpu", "a", "TORCH_VERSION"), "2.7.1+cpu"),
+        ("numpy", Setting("1.26.4", "a", "NUMPY_VERSION"), "1.26.4"),  # no groups: the value
+        ("numpy", Setting("==1.26.4,<2", "a", "NUMPY_VERSION", groups=("==1.26.4", "<2")), "1.26.4"),
+        ("numpy", Setting("<2,==1.26.4", "a", "NUMPY_VERSION", groups=("<2", "==1.26.4")), None),
+        ("numpy", Setting("==1.26.4", "a", "dockerfile", groups=("==1.26.4",)), None),
+        ("numpy", Setting("===1.26.4", "a", "NUMPY_VERSION", groups=("===1.26.4",)), None),
+    ],
+)
+def test_the_version_a_pin_names(fact, setting, version):
+    assert imagetests._pinned_version(fact, setting) == version
