@@ -559,3 +559,62 @@ def test_the_user_check_helpers_keep_what_they_are_given():
 )
 def test_the_version_a_pin_names(fact, setting, version):
     assert imagetests._pinned_version(fact, setting) == version
+
+
+def only_tools(tmp_path: Path, *names: str) -> str:
+    """A PATH holding only these programs (and what every check script uses)."""
+    import shutil
+
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    for name in ("date", "sleep", "tail", "head", *names):
+        found = sys.executable if name == "python3" else shutil.which(name)
+        assert found, name
+        (folder / name).symlink_to(found)
+    return str(folder)
+
+
+@pytest.mark.parametrize(
+    ("client", "answer"),
+    [
+        ("curl", "up\n\nHTTP 200\n"),
+        ("wget", "up\n"),
+        ("python3", "up\n\nHTTP 200\n"),
+        ("bash", "HTTP/1.0 200 OK\n"),  # (its \r read as a line end)
+    ],
+)
+def test_the_service_check_asks_with_the_first_http_client_the_image_has(tmp_path, client, answer):
+    port = free_port()
+    (tmp_path / "ok").write_text("up\n")
+    cmd = f'CMD ["{sys.executable}", "-m", "http.server", "--bind", "127.0.0.1", "{port}"]\n'
+    check = service_check(tmp_path, cmd, port)
+    path = only_tools(tmp_path, client)
+    done = subprocess.run(["/bin/sh", "-c", check.script], capture_output=True, text=True, env={"PATH": path}, cwd=tmp_path, timeout=60)
+    assert (done.returncode, done.stdout) == (0, f"GET http://127.0.0.1:{port}/ok:\n{answer}"), done.stderr
+
+
+def test_the_service_check_asks_for_the_health_path_and_fails_on_another_answer(tmp_path):
+    port = free_port()
+    cmd = f'CMD ["{sys.executable}", "-m", "http.server", "--bind", "127.0.0.1", "{port}"]\n'
+    check = service_check(tmp_path, cmd, port, timeout=3)  # no file "ok": 404
+    path = only_tools(tmp_path, "bash")
+    done = subprocess.run(["/bin/sh", "-c", check.script], capture_output=True, text=True, env={"PATH": path}, cwd=tmp_path, timeout=60)
+    assert done.returncode == 1
+    assert done.stdout.startswith(f"no answer from http://127.0.0.1:{port}/ok within 3 s; last attempt: HTTP/1.0 404 File not found")
+    assert '"GET /ok HTTP/1.0" 404' in done.stdout  # the service's log: the path asked for
+
+
+def test_the_service_check_without_an_http_client(tmp_path):
+    port = free_port()
+    check = service_check(tmp_path, 'CMD ["sleep", "30"]\n', port)
+    path = only_tools(tmp_path)
+    done = subprocess.run(["/bin/sh", "-c", check.script], capture_output=True, text=True, env={"PATH": path}, timeout=60)
+    assert (done.returncode, done.stdout) == (1, "no HTTP client in the image (curl, wget, python3 or bash)\n")
+
+
+def test_the_ascend_home_check_sets_its_own_status(tmp_path):
+    check = cann_checks(tmp_path, "")["ascend-home"]
+    assert run_script(check.script, {"status": "5", "found": "1", "ASCEND_HOME_PATH": str(tmp_path)}) == (
+        0, f"ASCEND_HOME_PATH={tmp_path}\n"
+    )
+    assert run_script(check.script, {"found": "1"}) == (1, "none of ASCEND_TOOLKIT_HOME, ASCEND_HOME_PATH is set\n")
