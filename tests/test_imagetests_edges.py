@@ -618,3 +618,10 @@ def test_the_ascend_home_check_sets_its_own_status(tmp_path):
         0, f"ASCEND_HOME_PATH={tmp_path}\n"
     )
     assert run_script(check.script, {"found": "1"}) == (1, "none of ASCEND_TOOLKIT_HOME, ASCEND_HOME_PATH is set\n")
+
+
+def test_the_run_configs_given_are_the_ones_used(tmp_path):
+    text = HEAD + "images:\n  a: {from: 'd:1', dockerfile: plain.dockerfile, tests: ['id -u']}\n"
+    project = resolved(tmp_path, text)[0]
+    checks, _ = resolve_checks(project, Dockerfiles(project.root), {"a": RunConfig(entrypoint=("/given",))})
+    assert [c.script for c in checks["a"].checks] == ["exec /given /bin/sh -c 'id -u'\n"]
