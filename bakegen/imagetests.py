@@ -282,7 +282,7 @@ def generated_checks(
     if cann is not None:
         checks.extend(_cann_checks(image_facts_, config, data))
     if service is not None:
-        checks.append(_service_check(service, config, data))
+        checks.append(_service_check(service, config))
     return checks
 
 
@@ -377,7 +377,7 @@ def _cann_checks(image_facts_: Mapping[str, Setting], config: RunConfig, data: d
     ]
 
 
-def _service_check(service: Service, config: RunConfig, data: dict) -> Check:
+def _service_check(service: Service, config: RunConfig) -> Check:
     """Starts the image's CMD through its ENTRYPOINT, as a container starts, and waits for the
     health path to answer 2xx. Not run through the entrypoint itself: it starts it."""
     command = [*(config.entrypoint or ()), *(config.cmd or ())]
