@@ -11,6 +11,13 @@ from bakegen.schemacheck import UnsupportedSchema, conforms, json_equal
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 
+@pytest.fixture(autouse=True)
+def _compiled_afresh(monkeypatch):
+    """Each test compiles its schemas itself: a check compiled before (conforms keeps them
+    by the schema's id) would say what that compile said."""
+    monkeypatch.setattr(schemacheck, "_cache", {})
+
+
 def jsonschema_says(instance, schema) -> bool:
     return jsonschema.Draft202012Validator(schema).is_valid(instance)
 
