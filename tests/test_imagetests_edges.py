@@ -373,6 +373,29 @@ def service_check(tmp_path, cmd: str, port: int, timeout: int = 20, entrypoint: 
     return by_name(checks["a"])["service-health"]
 
 
+def run_service_check(check: Check, tmp_path: Path, path: str | None = None) -> tuple[int, str, str]:
+    """Runs a service check's script on this machine: in a session of its own, killed as a
+    whole afterwards (a service the script failed to stop included), with its log in
+    tmp_path instead of the image's /tmp."""
+    import signal
+
+    assert 'log=/tmp/bakegen-service.log\n' in check.script
+    script = check.script.replace("log=/tmp/bakegen-service.log\n", f"log={tmp_path}/service.log\n")
+    process = subprocess.Popen(
+        ["/bin/sh", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={"PATH": path or os.environ["PATH"]}, cwd=tmp_path, start_new_session=True,
+    )
+    try:
+        out, err = process.communicate(timeout=60)
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+    return process.returncode, out, err
+
+
 def test_the_service_check_starts_the_command_and_gets_the_health_path(tmp_path):
     port = free_port()
     (tmp_path / "ok").write_text("fine\n")
@@ -381,8 +404,8 @@ def test_the_service_check_starts_the_command_and_gets_the_health_path(tmp_path)
     assert (check.name, check.expect, check.exit, check.origin, check.timeout) == ("service-health", None, 0, "generated", 50)
     assert check.why == f"service: port {port}, health /ok"
     assert check.run == f"{sys.executable} -m http.server --bind 127.0.0.1 {port} & then GET http://127.0.0.1:{port}/ok within 20 s"
-    status, out = run_script(check.script, cwd=tmp_path)
-    assert status == 0, out
+    status, out, err = run_service_check(check, tmp_path)
+    assert status == 0, out + err
     assert out.startswith(f"GET http://127.0.0.1:{port}/ok:\n")
     assert "fine" in out
 
@@ -390,7 +413,7 @@ def test_the_service_check_starts_the_command_and_gets_the_health_path(tmp_path)
 def test_the_service_check_says_when_the_service_exits_first(tmp_path):
     port = free_port()
     check = service_check(tmp_path, 'CMD ["sh", "-c", "echo starting; echo broken >&2; exit 3"]\n', port)
-    status, out = run_script(check.script, cwd=tmp_path)
+    status, out, _ = run_service_check(check, tmp_path)
     assert status == 1
     assert out == f"the service exited before http://127.0.0.1:{port}/ok answered; its output:\nstarting\nbroken\n"
 
@@ -399,7 +422,7 @@ def test_the_service_check_gives_up_after_its_timeout(tmp_path):
     port = free_port()
     check = service_check(tmp_path, 'CMD ["sleep", "30"]\n', port, timeout=2)
     assert check.timeout == 32
-    status, out = run_script(check.script, cwd=tmp_path)
+    status, out, _ = run_service_check(check, tmp_path)
     assert status == 1
     assert out.startswith(f"no answer from http://127.0.0.1:{port}/ok within 2 s; last attempt: ")
     assert out.endswith("the service printed:\n")
@@ -409,6 +432,7 @@ def test_the_service_check_with_nothing_to_start(tmp_path):
     check = service_check(tmp_path, "", 8080)
     assert check.run == "(no command) & then GET http://127.0.0.1:8080/ok within 20 s"
     assert run_script(check.script) == (1, "the image has neither ENTRYPOINT nor CMD: nothing to start\n")
+    assert "log=" not in check.script
 
 
 def test_the_service_check_runs_the_entrypoint_with_the_cmd(tmp_path):
@@ -420,8 +444,8 @@ def test_the_service_check_runs_the_entrypoint_with_the_cmd(tmp_path):
     cmd = f'CMD ["{sys.executable}", "-m", "http.server", "--bind", "127.0.0.1", "{port}"]\n'
     check = service_check(tmp_path, cmd, port, entrypoint=f'ENTRYPOINT ["{entry}"]\n')
     assert check.run.startswith(f"{entry} {sys.executable} -m http.server")
-    status, out = run_script(check.script, cwd=tmp_path)
-    assert status == 0, out
+    status, out, err = run_service_check(check, tmp_path)
+    assert status == 0, out + err
     assert "up" in out
 
 
@@ -589,8 +613,8 @@ def test_the_service_check_asks_with_the_first_http_client_the_image_has(tmp_pat
     cmd = f'CMD ["{sys.executable}", "-m", "http.server", "--bind", "127.0.0.1", "{port}"]\n'
     check = service_check(tmp_path, cmd, port)
     path = only_tools(tmp_path, client)
-    done = subprocess.run(["/bin/sh", "-c", check.script], capture_output=True, text=True, env={"PATH": path}, cwd=tmp_path, timeout=60)
-    assert (done.returncode, done.stdout) == (0, f"GET http://127.0.0.1:{port}/ok:\n{answer}"), done.stderr
+    status, out, err = run_service_check(check, tmp_path, path)
+    assert (status, out) == (0, f"GET http://127.0.0.1:{port}/ok:\n{answer}"), err
 
 
 def test_the_service_check_asks_for_the_health_path_and_fails_on_another_answer(tmp_path):
@@ -598,18 +622,18 @@ def test_the_service_check_asks_for_the_health_path_and_fails_on_another_answer(
     cmd = f'CMD ["{sys.executable}", "-m", "http.server", "--bind", "127.0.0.1", "{port}"]\n'
     check = service_check(tmp_path, cmd, port, timeout=3)  # no file "ok": 404
     path = only_tools(tmp_path, "bash")
-    done = subprocess.run(["/bin/sh", "-c", check.script], capture_output=True, text=True, env={"PATH": path}, cwd=tmp_path, timeout=60)
-    assert done.returncode == 1
-    assert done.stdout.startswith(f"no answer from http://127.0.0.1:{port}/ok within 3 s; last attempt: HTTP/1.0 404 File not found")
-    assert '"GET /ok HTTP/1.0" 404' in done.stdout  # the service's log: the path asked for
+    status, out, _ = run_service_check(check, tmp_path, path)
+    assert status == 1
+    assert out.startswith(f"no answer from http://127.0.0.1:{port}/ok within 3 s; last attempt: HTTP/1.0 404 File not found")
+    assert '"GET /ok HTTP/1.0" 404' in out  # the service's log: the path asked for
 
 
 def test_the_service_check_without_an_http_client(tmp_path):
     port = free_port()
     check = service_check(tmp_path, 'CMD ["sleep", "30"]\n', port)
     path = only_tools(tmp_path)
-    done = subprocess.run(["/bin/sh", "-c", check.script], capture_output=True, text=True, env={"PATH": path}, timeout=60)
-    assert (done.returncode, done.stdout) == (1, "no HTTP client in the image (curl, wget, python3 or bash)\n")
+    status, out, _ = run_service_check(check, tmp_path, path)
+    assert (status, out) == (1, "no HTTP client in the image (curl, wget, python3 or bash)\n")
 
 
 def test_the_ascend_home_check_sets_its_own_status(tmp_path):
