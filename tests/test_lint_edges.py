@@ -9,6 +9,7 @@ list of references the builder "cannot resolve"; tests/e2e/test_lint.py runs Bui
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -637,3 +638,27 @@ def test_a_run_that_names_no_contexts_is_read_as_such(tmp_path):
 
 def test_the_tag_is_read_from_the_last_part_of_a_reference_only():
     assert lint.normalized("reg.io/a:1/b") == "reg.io/a:1/b:latest"
+
+
+@pytest.mark.skipif(not any(os.access(Path(p) / "docker", os.X_OK) for p in os.environ.get("PATH", "").split(os.pathsep)), reason="no docker CLI")
+def test_what_bake_refuses_before_it_reaches_the_builder(tmp_path, monkeypatch):
+    # a builder of a buildx configuration of this test's own, whose daemon does not exist:
+    # bake reads the file and the targets before it connects
+    monkeypatch.setenv("BUILDX_CONFIG", str(tmp_path / "buildx"))
+    subprocess.run(
+        ["docker", "buildx", "create", "--name", "unreachable", "--driver", "remote", f"unix://{tmp_path}/none.sock"],
+        check=True, capture_output=True,
+    )
+    project = project_at(tmp_path)
+    with pytest.raises(BakegenError) as caught:
+        lint.run_check(project, 'target "far" {\n', ["far"], "unreachable")
+    [diagnostic] = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.position) == ("lint-failed", None)
+    assert diagnostic.message.startswith(
+        "docker buildx bake --call check,format=json failed (exit 1): ERROR: failed to parse -: "
+    )
+    with pytest.raises(BakegenError) as caught:
+        lint.run_check(project, 'target "root" {\n}\n', ["far"], "unreachable")
+    assert [d.message for d in caught.value.diagnostics] == [
+        "docker buildx bake --call check,format=json failed (exit 1): ERROR: failed to find target far"
+    ]
