@@ -215,6 +215,8 @@ def test_each_keyword_is_checked_as_jsonschema_checks_it(schema, instance, valid
         ({"items": None}, "a schema must be an object or a boolean, not None"),
         ({"$ref": "other.json#/x"}, "$ref 'other.json#/x': only references inside the schema are checked here"),
         ({"$ref": 3}, "$ref 3: only references inside the schema are checked here"),
+        ({"$defs": {"s": {}}, "$ref": "#$defs/s"}, "$ref '#$defs/s': only references inside the schema are checked here"),
+        ({"$defs": {"s": {}}, "$ref": "#s"}, "$ref '#s': only references inside the schema are checked here"),
         ({"$ref": "#/$defs/none"}, "$ref '#/$defs/none' points at nothing"),
         ({"$defs": {"l": [{}]}, "$ref": "#/$defs/l/1"}, "$ref '#/$defs/l/1' points at nothing"),
         ({"$defs": {"l": [{}]}, "$ref": "#/$defs/l/x"}, "$ref '#/$defs/l/x' points at nothing"),
