@@ -649,3 +649,15 @@ def test_the_run_configs_given_are_the_ones_used(tmp_path):
     project = resolved(tmp_path, text)[0]
     checks, _ = resolve_checks(project, Dockerfiles(project.root), {"a": RunConfig(entrypoint=("/given",))})
     assert [c.script for c in checks["a"].checks] == ["exec /given /bin/sh -c 'id -u'\n"]
+
+
+def test_each_skip_that_names_nothing_is_reported_and_the_others_still_apply(tmp_path):
+    text = HEAD + (
+        "images:\n  a: {from: 'd:1', dockerfile: plain.dockerfile, tests: ['true', 'false'], skip-tests: [nothing, a-2]}\n"
+    )
+    _, checks, problems = resolved(tmp_path, text)
+    assert [p.message for p in problems] == [
+        "a: skip-tests names 'nothing', which is no check of this image (its checks: a-1, a-2)"
+    ]
+    assert [c.name for c in checks["a"].checks] == ["a-1"]
+    assert [s.check.name for s in checks["a"].skipped] == ["a-2"]
