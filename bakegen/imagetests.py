@@ -226,14 +226,15 @@ def generated_checks(
         checks.append(_generated("pip-check", "python3 -m pip check", "pip's requirements are met", config, data))
     for fact, distribution in data["distributions"].items():
         pin = image_facts_.get(fact)
-        if pin is None or (fact == "numpy" and (pin.arg == "dockerfile" or not _one_version(pin.value))):
+        version = _pinned_version(fact, pin) if pin is not None else None
+        if pin is None or version is None:
             continue
-        public = versions.public(pin.value)
+        public = versions.public(version)
         checks.append(
             _generated(
                 f"{distribution.replace('_', '-')}-version",
                 _distribution_version(distribution),
-                f"{pin.arg}={pin.value} ({pin.image}), a local label such as +cpu aside",
+                f"{pin.arg}={version} ({pin.image}), a local label such as +cpu aside",
                 config,
                 data,
                 expect=rf"^{re.escape(distribution)} {re.escape(public)}(\+[0-9A-Za-z.]+)?$",
@@ -281,12 +282,20 @@ def generated_checks(
     if cann is not None:
         checks.extend(_cann_checks(image_facts_, config, data))
     if service is not None:
-        checks.append(_service_check(service, config, data))
+        checks.append(_service_check(service, config))
     return checks
 
 
-def _one_version(value: str) -> bool:
-    return versions.parse(value) is not None
+def _pinned_version(fact: str, pin: Setting) -> str | None:
+    """The version the installed distribution must have; None when there is none to compare.
+    numpy: only NUMPY_VERSION as one version, which bakegen.rules keeps as the specifier set
+    "==1.26.4" (its first group; a Dockerfile's pins may follow), never the Dockerfile's pins."""
+    if fact != "numpy":
+        return pin.value
+    if pin.arg == "dockerfile":
+        return None
+    version = (pin.groups or (pin.value,))[0].removeprefix("==")  # "===X" leaves "=X": no version
+    return version if versions.parse(version) is not None else None
 
 
 def _cann(project: Project, image_facts_: Mapping[str, Setting]) -> str | None:
@@ -368,7 +377,7 @@ def _cann_checks(image_facts_: Mapping[str, Setting], config: RunConfig, data: d
     ]
 
 
-def _service_check(service: Service, config: RunConfig, data: dict) -> Check:
+def _service_check(service: Service, config: RunConfig) -> Check:
     """Starts the image's CMD through its ENTRYPOINT, as a container starts, and waits for the
     health path to answer 2xx. Not run through the entrypoint itself: it starts it."""
     command = [*(config.entrypoint or ()), *(config.cmd or ())]

@@ -274,7 +274,7 @@ def lint(
         retry = []
         for image_id in pending:
             result = answers[image_id]
-            name = _unresolved_context(result, candidates[image_id], chosen[image_id])
+            name = _unresolved_context(result, candidates[image_id])
             if name is not None and chosen[image_id][name] + 1 < len(candidates[image_id][name]):
                 left[image_id].setdefault(name, []).append(result.contexts.get(name, "").removeprefix(DOCKER_IMAGE))
                 chosen[image_id][name] += 1
@@ -288,7 +288,7 @@ def lint(
     replaced: dict[tuple[str, StandIn, tuple[str, ...], str, str], list[str]] = {}
     for image_id in report.checked:
         result = results[image_id]
-        failed = _unresolved_context(result, candidates[image_id], chosen[image_id])
+        failed = _unresolved_context(result, candidates[image_id])
         for name, index in chosen[image_id].items():
             used = result.contexts.get(name, "").removeprefix(DOCKER_IMAGE)
             stand_in_used = candidates[image_id][name][index]
@@ -388,9 +388,7 @@ def parse_output(stdout: str, targets: Sequence[str]) -> dict[str, CheckResult]:
     return results
 
 
-def _unresolved_context(
-    result: CheckResult, candidates: Mapping[str, tuple[StandIn, ...]], chosen: Mapping[str, int]
-) -> str | None:
+def _unresolved_context(result: CheckResult, candidates: Mapping[str, tuple[StandIn, ...]]) -> str | None:
     """The named context (one the check run replaced) whose image the builder could not resolve."""
     ref = unresolved_ref(result.error)
     if ref is None:

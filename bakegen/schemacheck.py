@@ -143,7 +143,8 @@ class _Compiler:
         return _all(checks)
 
     def ref(self, ref: str) -> Check:
-        if not isinstance(ref, str) or not ref.startswith("#"):
+        if not isinstance(ref, str) or not (ref == "#" or ref.startswith("#/")):
+            # "#name" is an anchor, not a JSON pointer: jsonschema looks for a $anchor
             raise UnsupportedSchema(f"$ref {ref!r}: only references inside the schema are checked here")
         cell = self.by_ref.get(ref)
         if cell is None:
