@@ -126,3 +126,16 @@ def test_a_cycle_says_an_image_cannot_be_its_own_ancestor():
     assert found == [
         ("images.yaml:3:13", "cycle", "cycle in the image graph: a -> b -> a; an image cannot be its own ancestor")
     ]
+
+
+def test_a_test_without_a_name_is_named_after_its_image_and_place():
+    project = load(
+        """\
+        images:
+          app:
+            from: ubuntu:22.04
+            dockerfile: x
+            tests: ["true", {run: "false", exit: 1}, {name: own, run: "true"}, {run: "true"}]
+        """
+    )
+    assert [t.name for t in project.images["app"].tests] == ["app-1", "app-2", "own", "app-4"]
