@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from bakegen.errors import BakegenError
-from bakegen.model import IMAGE, PATH, SOURCE, NamedContext, classify_context, parse_project
+from bakegen.model import DEFAULT_SERVICE_TIMEOUT, IMAGE, PATH, SOURCE, NamedContext, classify_context, parse_project
 
 
 def load(body: str):
@@ -139,3 +139,350 @@ def test_a_test_without_a_name_is_named_after_its_image_and_place():
         """
     )
     assert [t.name for t in project.images["app"].tests] == ["app-1", "app-2", "own", "app-4"]
+
+
+# --- each kind of problem: where it points, its code, severity and message -----------------------
+
+ERRORS = [
+    pytest.param(
+        """\
+        images:
+          app:
+            from: ubuntu:22.04
+            dockerfile: x
+            service: {port: 70000, health: /, timeout: 0}
+        """,
+        [
+            ("images.yaml:6:21", "invalid-value", "error", "app: service port 70000 is not a TCP port (1-65535)"),
+            ("images.yaml:6:48", "invalid-value", "error", "app: service timeout must be at least 1 second"),
+        ],
+        id="service",
+    ),
+    pytest.param(
+        """\
+        images:
+          app:
+            from: ubuntu:22.04
+            dockerfile: x
+            tests: [{name: a, run: "true"}, {name: a, run: "false"}]
+        """,
+        [("images.yaml:6:37", "duplicate-test-name", "error", "app: two tests are named 'a'; give each its own name")],
+        id="duplicate-test-name",
+    ),
+    pytest.param(
+        """\
+        images:
+          test: {from: ubuntu:22.04, dockerfile: x}
+          all: {from: ubuntu:22.04, dockerfile: x}
+        """,
+        [
+            (
+                "images.yaml:3:3",
+                "reserved-name",
+                "error",
+                "image 'test' has the name of the group 'test' that bakegen generates (the checks of every "
+                "image, for `bakegen test`), and bake would build the group; rename the image",
+            ),
+            (
+                "images.yaml:4:3",
+                "reserved-name",
+                "error",
+                "image 'all' has the name of the group 'all' that bakegen generates (every image), and bake "
+                "would build the group; rename the image",
+            ),
+        ],
+        id="reserved-name",
+    ),
+    pytest.param(
+        """\
+        images:
+          app: {from: ubuntu:22.04, dockerfile: x}
+          b:
+            from: ubuntu:22.04
+            dockerfile: x
+            contexts: {w: "target:ap", "bad name": "target:zzz"}
+        """,
+        [
+            (
+                "images.yaml:7:19",
+                "unknown-target",
+                "error",
+                "context 'w': 'target:ap' names no image of this file; did you mean 'app'?",
+            ),
+            (
+                "images.yaml:7:44",
+                "unknown-target",
+                "error",
+                "context 'bad name': 'target:zzz' names no image of this file; write an image id (or target:<id>)",
+            ),
+            (
+                "images.yaml:7:32",
+                "invalid-context-name",
+                "error",
+                "invalid context name 'bad name': use letters, digits, '.', '_' and '-'",
+            ),
+        ],
+        id="contexts",
+    ),
+    pytest.param(
+        """\
+        defaults:
+          platforms: [linux/amd46]
+        images:
+          app: {from: ubuntu:22.04, dockerfile: x}
+        """,
+        [
+            (
+                "images.yaml:3:15",
+                "unknown-platform",
+                "error",
+                "platform 'linux/amd46': unknown architecture 'amd46'; did you mean 'linux/amd64'?",
+            )
+        ],
+        id="platform-in-defaults",
+    ),
+    pytest.param(
+        """\
+        images:
+          app: {from: ubuntu:22.04, dockerfile: x, platforms: [linux/amd64]}
+          b: {from: app, dockerfile: x, platforms: [linux/amd64, linux/arm64, linux/arm64]}
+          c:
+            from: ubuntu:22.04
+            dockerfile: x
+            platforms: [linux/arm64]
+            contexts: {w: app}
+        """,
+        [
+            ("images.yaml:4:44", "duplicate-platform", "error", "platforms lists one platform twice"),
+            (
+                "images.yaml:4:44",
+                "platform-subset",
+                "error",
+                "'b' builds for linux/arm64 but its parent 'app' is only built for linux/amd64; a child's "
+                "platforms must be a subset of its parent's",
+            ),
+            (
+                "images.yaml:8:16",
+                "platform-subset",
+                "error",
+                "'c' builds for linux/arm64 but its context 'app' is only built for linux/amd64; a child's "
+                "platforms must be a subset of its parent's",
+            ),
+        ],
+        id="platforms",
+    ),
+    pytest.param(
+        """\
+        variables: {REGISTRY: "bad registry"}
+        images:
+          app: {from: ubuntu:22.04, dockerfile: x, tags: ["a:1", "a:1", "reg.io/Bad:1"]}
+        """,
+        [
+            (
+                "images.yaml:2:23",
+                "invalid-registry",
+                "error",
+                "REGISTRY 'bad registry' cannot prefix a tag: it contains white space",
+            ),
+            ("images.yaml:4:58", "duplicate-tag", "error", "tag 'a:1' is listed twice for 'app'"),
+            (
+                "images.yaml:4:65",
+                "invalid-tag",
+                "error",
+                "tag 'reg.io/Bad:1' is not a valid image reference: the repository 'Bad' has upper-case "
+                "letters; repositories are lower case ('bad')",
+            ),
+        ],
+        id="tags",
+    ),
+    pytest.param(
+        """\
+        images:
+          app: {from: ubuntu:22.04, dockerfile: x, tags: ["a:1"]}
+        """,
+        [
+            (
+                "images.yaml:3:51",
+                "no-registry",
+                "error",
+                "tag 'a:1' has no registry host, so it gets ${REGISTRY}/ in front, but no REGISTRY variable is "
+                "declared (or it is empty); add 'variables: {REGISTRY: <registry/org>}' or write the full reference",
+            )
+        ],
+        id="no-registry",
+    ),
+    pytest.param(
+        """\
+        variables: {REGISTRY: reg.io/team}
+        images:
+          app: {from: ubuntu:22.04, dockerfile: x, tags: ["Bad:1"]}
+        """,
+        [
+            (
+                "images.yaml:4:51",
+                "invalid-tag",
+                "error",
+                "tag 'Bad:1' (pushed as 'reg.io/team/Bad:1') is not a valid image reference: the repository "
+                "'team/Bad' has upper-case letters; repositories are lower case ('team/bad')",
+            )
+        ],
+        id="invalid-tag-pushed",
+    ),
+    pytest.param(
+        """\
+        groups:
+          app: [app]
+          g1: [g2, ap]
+          g2: [g1]
+          app-test: [app]
+        images:
+          app: {from: ubuntu:22.04, dockerfile: x}
+        """,
+        [
+            (
+                "images.yaml:3:3",
+                "group-cycle",
+                "error",
+                "groups app -> app include each other in a cycle; bake refuses that",
+            ),
+            (
+                "images.yaml:3:3",
+                "name-collision",
+                "error",
+                "group 'app' and image 'app' have the same name; bake needs distinct names",
+            ),
+            (
+                "images.yaml:4:12",
+                "unknown-group-member",
+                "error",
+                "group 'g1' lists unknown image 'ap'; did you mean 'app'?",
+            ),
+            (
+                "images.yaml:6:3",
+                "test-target-collision",
+                "error",
+                "group 'app-test' has the name of the test target of image 'app' (bakegen generates "
+                "'<id>-test' for the checks of every image); pick another name",
+            ),
+        ],
+        id="groups",
+    ),
+    pytest.param(
+        """\
+        images:
+          app: {from: ubuntu:22.04, dockerfile: x, tags: ["reg.io/app:1"]}
+          b: {from: "reg.io/app:1", dockerfile: x}
+          c: {from: apq, dockerfile: x}
+          d: {from: zzzzzz, dockerfile: x}
+          e: {from: "app:2", dockerfile: x}
+          f: {from: "app@sha256:abc", dockerfile: x}
+          g: {from: "UPPER:1", dockerfile: x}
+        """,
+        [
+            (
+                "images.yaml:4:13",
+                "from-own-tag",
+                "warning",
+                "'reg.io/app:1' is a tag of image 'app' of this file; write 'from: app' so that bake builds "
+                "it first instead of pulling an old copy",
+            ),
+            ("images.yaml:5:13", "unknown-parent", "error", "unknown parent 'apq'; did you mean 'app'?"),
+            (
+                "images.yaml:6:13",
+                "unknown-parent",
+                "error",
+                "unknown parent 'zzzzzz': it is not an image of this file; for an external image write a full "
+                "reference with a tag, e.g. 'zzzzzz:latest'",
+            ),
+            (
+                "images.yaml:7:13",
+                "unknown-parent",
+                "error",
+                "'app:2' names image 'app' of this file with a tag; write 'from: app' (bake builds it first "
+                "and links it; a tag would pull an old copy from a registry)",
+            ),
+            (
+                "images.yaml:8:13",
+                "unknown-parent",
+                "error",
+                "'app@sha256:abc' names image 'app' of this file with a tag; write 'from: app' (bake builds it "
+                "first and links it; a tag would pull an old copy from a registry)",
+            ),
+            (
+                "images.yaml:9:13",
+                "invalid-reference",
+                "error",
+                "from: 'UPPER:1' is not a valid image reference: the repository 'UPPER' has upper-case "
+                "letters; repositories are lower case ('upper')",
+            ),
+        ],
+        id="from",
+    ),
+]
+
+
+@pytest.mark.parametrize("body, expected", ERRORS)
+def test_each_problem_where_it_is_written(body, expected):
+    with pytest.raises(BakegenError) as info:
+        load(body)
+    assert [(str(d.position), d.code, d.severity, d.message) for d in info.value.diagnostics] == expected
+
+
+def test_text_not_in_nfc_is_a_warning_where_it_is_written():
+    project = load(
+        """\
+        images:
+          app:
+            from: ubuntu:22.04
+            dockerfile: x
+            args: {A: "Cafe\u0301"}
+            labels: {l: "Cafe\u0301"}
+            tests: [{run: "echo Cafe\u0301", expect: "Cafe\u0301"}]
+        """
+    )
+    build = "bake normalises every string to NFC, so the build would receive 'Café'; write it in NFC"
+    check = "bake normalises every string to NFC, so the check would run something else; write it in NFC"
+    assert [(str(w.position), w.code, w.severity, w.message) for w in project.warnings] == [
+        ("images.yaml:6:15", "not-nfc", "warning", f"args.A is not in Unicode NFC form; {build}"),
+        ("images.yaml:7:17", "not-nfc", "warning", f"labels.l is not in Unicode NFC form; {build}"),
+        ("images.yaml:8:19", "not-nfc", "warning", f"app: test 'app-1': run is not in Unicode NFC form; {check}"),
+        ("images.yaml:8:41", "not-nfc", "warning", f"app: test 'app-1': expect is not in Unicode NFC form; {check}"),
+    ]
+
+
+def test_a_service_timeout_as_written_else_the_default():
+    project = load(
+        """\
+        images:
+          a: {from: ubuntu:22.04, dockerfile: x, service: {port: 80, health: /, timeout: 7}}
+          b: {from: ubuntu:22.04, dockerfile: x, service: {port: 80, health: /}}
+        """
+    )
+    assert [(s.port, s.health, s.timeout) for s in (project.images[i].service for i in "ab")] == [
+        (80, "/", 7),
+        (80, "/", DEFAULT_SERVICE_TIMEOUT),
+    ]
+
+
+def test_provenance_modes():
+    project = load(
+        """\
+        images:
+          a: {from: ubuntu:22.04, dockerfile: x, attest: {provenance: false}}
+          b: {from: ubuntu:22.04, dockerfile: x, attest: {provenance: true, sbom: true}}
+          c: {from: ubuntu:22.04, dockerfile: x}
+        """
+    )
+    assert {i: (image.attest.provenance, image.attest.sbom) for i, image in project.images.items()} == {
+        "a": ("false", False),
+        "b": ("min", True),
+        "c": ("false", False),
+    }
+
+
+def test_an_unsupported_version_points_at_it():
+    with pytest.raises(BakegenError) as info:
+        parse_project("version: 2\nimages:\n  a: {from: ubuntu:22.04, dockerfile: x}\n")
+    assert [(str(d.position), d.code, d.message) for d in info.value.diagnostics] == [
+        ("images.yaml:1:10", "unsupported-version", "unsupported version '2': this bakegen reads 'version: 1'")
+    ]
