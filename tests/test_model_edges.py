@@ -7,7 +7,16 @@ import textwrap
 import pytest
 
 from bakegen.errors import BakegenError
-from bakegen.model import DEFAULT_SERVICE_TIMEOUT, IMAGE, PATH, SOURCE, NamedContext, classify_context, parse_project
+from bakegen.model import (
+    DEFAULT_SERVICE_TIMEOUT,
+    IMAGE,
+    PATH,
+    SOURCE,
+    LocalPath,
+    NamedContext,
+    classify_context,
+    parse_project,
+)
 
 
 def load(body: str):
@@ -485,4 +494,67 @@ def test_an_unsupported_version_points_at_it():
         parse_project("version: 2\nimages:\n  a: {from: ubuntu:22.04, dockerfile: x}\n")
     assert [(str(d.position), d.code, d.message) for d in info.value.diagnostics] == [
         ("images.yaml:1:10", "unsupported-version", "unsupported version '2': this bakegen reads 'version: 1'")
+    ]
+
+
+def test_the_local_paths_of_an_image_and_where_each_is_written():
+    project = load(
+        """\
+        defaults:
+          context: ctx
+          contexts: {shared: pkgs}
+        images:
+          a:
+            from: ubuntu:22.04
+            dockerfile: x
+            contexts: {own: ownpkgs, base-image: b}
+            secrets: ["id=pip,src=secrets/pip.conf", "id=tok,env=TOKEN"]
+            skip-tests: [one, two]
+          b: {from: ubuntu:22.04, dockerfile: x, context: ., args: {V: 3.10}}
+        """
+    )
+    a, b = project.images["a"], project.images["b"]
+    assert a.local_paths == (
+        LocalPath("context", "ctx", ("defaults", "context")),
+        LocalPath("named context", "pkgs", ("defaults", "contexts", "shared")),
+        LocalPath("named context", "ownpkgs", ("images", "a", "contexts", "own")),
+        LocalPath("secret", "secrets/pip.conf", ("images", "a", "secrets", 0)),
+    )
+    assert b.local_paths == (
+        LocalPath("context", ".", ("images", "b", "context")),
+        LocalPath("named context", "pkgs", ("defaults", "contexts", "shared")),
+    )
+    assert [(name, (where.line, where.column)) for name, where in a.skip_tests] == [
+        ("one", (11, 18)),
+        ("two", (11, 23)),
+    ]
+    assert (a.parent, a.external_base, a.dependencies) == (None, "ubuntu:22.04", ("b",))
+    assert dict(b.args) == {"V": "3.10"} and b.own_args == frozenset({"V"})
+
+
+def test_a_document_that_is_not_a_mapping():
+    with pytest.raises(BakegenError) as info:
+        parse_project("- a\n")
+    assert [(str(d.position), d.code, d.message) for d in info.value.diagnostics] == [
+        ("images.yaml:1:1", "not-a-mapping", "images.yaml must be a mapping with 'version: 1' and 'images:'")
+    ]
+
+
+def test_a_compat_section_that_contradicts_itself_is_refused_where_it_is_written():
+    with pytest.raises(BakegenError) as info:
+        load(
+            """\
+            compat:
+              cann:
+                9.9.0: {operators: nosuch}
+            images:
+              a: {from: ubuntu:22.04, dockerfile: x}
+            """
+        )
+    assert [(str(d.position), d.code, d.message) for d in info.value.diagnostics] == [
+        (
+            "images.yaml:4:24",
+            "invalid-compat",
+            "compat: CANN 9.9.0: 'nosuch' is not an operator package (components: operators: kernels, ops)",
+        )
     ]
