@@ -201,4 +201,5 @@ def test_a_torch_npu_release_is_listed_by_its_release_and_text_by_itself():
     compat = project_compat("compat:\n  cann:\n    9.9.0: {torch_npu: [Nightly-Build]}\n")
     assert compat.torch_npu_listed("2.7.1+cpu") and compat.torch_npu_listed("2.7.1")
     assert compat.torch_npu_listed(" nightly-build") and not compat.torch_npu_listed("9.9.9")
+    assert not compat.torch_npu_listed("weekly-build")  # text no version reads: itself, not "None"
     assert compat.cann_release(" 8.3.rc1 ").name == "8.3.RC1"
