@@ -86,26 +86,22 @@ def affected_since(project: Project, ref: str, dockerfiles: Dockerfiles | None =
     changed = {posixpath.relpath(path, root) for path in git.changed_paths(repo, since)}
     text = git.file_at(repo, since, source)
     old: Project | None = None
-    warnings: list[Diagnostic] = []
     if text is not None:
         shown = f"{ref}:{source}"
         try:
             old = build_project(parse_document(text, shown), project.path)
         except BakegenError as exc:
             first = exc.diagnostics[0]
-            warnings.append(
-                Diagnostic(
-                    first.position or Position(shown),
-                    f"images.yaml at {ref} does not load ({first.message}), so it cannot be compared; "
-                    "every image counts as affected",
-                    severity="warning",
-                    code="invalid-at-ref",
-                )
+            warning = Diagnostic(
+                first.position or Position(shown),
+                f"images.yaml at {ref} does not load ({first.message}), so it cannot be compared; "
+                "every image counts as affected",
+                severity="warning",
+                code="invalid-at-ref",
             )
             everything = {image_id: f"images.yaml at {ref} does not load" for image_id in project.graph.order}
-            return Affected(everything, {}, tuple(warnings))
-    result = compare(old, project, changed, dockerfiles or Dockerfiles(project.root), ref)
-    return replace(result, warnings=tuple(warnings))
+            return Affected(everything, {}, (warning,))
+    return compare(old, project, changed, dockerfiles or Dockerfiles(project.root), ref)
 
 
 # --- the comparison ------------------------------------------------------------------------------
@@ -197,7 +193,7 @@ def _check_changes(before: Image, after: Image) -> list[str]:
 def inputs(project: Project, image: Image, dockerfiles: Dockerfiles) -> list[Input]:
     """The paths the image reads, relative to images.yaml's folder."""
     found: list[Input] = []
-    if image.context_is_local and image.dockerfile_path is not None:
+    if image.dockerfile_path is not None:  # None when the context is not local
         context = _relative(project, image.context)
         dockerfile_path = _relative(project, image.dockerfile_path)
         found.append(Input(dockerfile_path, "its Dockerfile"))
