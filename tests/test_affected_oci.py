@@ -23,6 +23,9 @@ from tests.test_affected import affected, commit, edit, repo, write  # noqa: F40
         ("oci-layout://layouts/wheels:", "layouts/wheels:"),
         ("oci-layout://layouts/wheels:-v1", "layouts/wheels:-v1"),
         ("oci-layout://C:v1", "C:v1"),  # a Windows drive, not a tag
+        ("oci-layout://models:v1", "models"),
+        ("oci-layout://layouts/a:b/wheels:v1", "layouts/a:b/wheels"),  # the last colon
+        ("oci-layout://layouts/a@b/wheels@sha256:" + "cd" * 32, "layouts/a@b/wheels"),  # the last @
     ],
 )
 def test_the_folder_of_an_oci_layout_reference(value, path):
@@ -52,3 +55,14 @@ def test_a_changed_file_in_the_layout_affects_the_image(layout_repo):
 def test_a_file_beside_the_layout_affects_nothing(layout_repo):
     write(layout_repo, {"layouts/README.md": "the layouts\n"})
     assert affected() == []
+
+
+def test_an_absolute_layout_folder_in_the_project_is_read_relative_to_it(repo):  # noqa: F811
+    layout = repo / "layouts" / "models"
+    edit(repo, "images.yaml", "contexts: {wheels: wheel-maker}", f"contexts: {{wheels: wheel-maker, models: 'oci-layout://{layout}'}}")
+    write(repo, {"layouts/models/index.json": "{}\n"})
+    commit(repo, "an OCI layout by its absolute path")
+    write(repo, {"layouts/models/index.json": '{"manifests": []}\n'})
+    assert affected("--why") == [
+        "app: layouts/models/index.json changed (in the OCI layout of its named context 'models')"
+    ]

@@ -103,3 +103,8 @@ def test_attest_values_set_by_var_or_the_environment_are_checked(project):
     assert first.message.startswith("the environment variable ATTEST_PROVENANCE is 'on', not")
     assert "'false', 'true', 'min', 'max', or leave it empty" in first.message
     assert second.message.startswith("the environment variable ATTEST_SBOM is '1', not")
+
+
+def test_attest_sbom_is_checked_when_provenance_is_set_nowhere(project):
+    (problem,) = bakevars.attest_problems(project, {}, {"ATTEST_SBOM": "on"})
+    assert problem.message.startswith("the environment variable ATTEST_SBOM is 'on', not")

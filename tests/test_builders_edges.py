@@ -8,7 +8,15 @@ import json
 import pytest
 from python_on_whales import DockerClient
 
-from bakegen.builders import SNAPSHOTTER_LABEL, Builder, Node, multi_platform_refusal
+from bakegen.builders import (
+    QEMU_FIX,
+    SNAPSHOTTER_LABEL,
+    Builder,
+    Node,
+    multi_platform_refusal,
+    platforms_refusal,
+    unsupported_platforms,
+)
 from tests.test_builders import STOCK_DOCKER, STOCK_DOCKER_LS
 
 BOTH = ("linux/amd64", "linux/arm64")
@@ -104,3 +112,47 @@ def test_the_default_verb_is_build():
 )
 def test_several_nodes(nodes, refused):
     assert (multi_platform_refusal(Builder("default", "docker", nodes), {"a": BOTH}) is not None) == refused
+
+
+# --- the platforms a builder runs (bakegen test asks before it builds) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("needed", "supported", "missing"),
+    [
+        (["linux/arm64/v8"], ["linux/arm64"], []),  # v8 is arm64's only variant
+        (["linux/amd64/v1"], ["linux/amd64"], []),  # v1 is plain amd64
+        (["linux/arm64"], ["linux/arm64/v8"], []),
+        (["linux/arm/v7"], ["linux/arm/v6"], ["linux/arm/v7"]),  # another variant is no match
+        (["linux/arm/v7"], ["linux/arm/v7"], []),
+        (["linux/amd64/v2"], ["linux/amd64"], ["linux/amd64/v2"]),
+        (["linux/amd64/v2"], ["linux/amd64/v2"], []),
+        (["windows/amd64", "linux/amd64"], ["linux/amd64"], ["windows/amd64"]),
+        (["", "linux/s390x"], [], ["linux/s390x"]),  # "" is the builder's own platform
+        (["linux/riscv64", "linux/arm64"], ["linux/arm64"], ["linux/riscv64"]),
+    ],
+)
+def test_unsupported_platforms(needed, supported, missing):
+    assert unsupported_platforms(needed, supported) == missing
+
+
+def nodes(*platforms_of_each: tuple[str, ...]) -> Builder:
+    return Builder("b", "remote", tuple(Node(f"b{i}", "running", p) for i, p in enumerate(platforms_of_each)))
+
+
+def test_platforms_refusal_names_what_is_missing_what_runs_and_the_fix():
+    refusal = platforms_refusal(nodes(("linux/amd64", "linux/386")), ["linux/amd64", "linux/arm64", "linux/arm/v7"])
+    assert refusal is not None and refusal.code == "platform-not-supported" and refusal.position is None
+    assert refusal.severity == "error"
+    assert refusal.message == (
+        "the builder b cannot run linux/arm64, linux/arm/v7 (it runs linux/amd64, linux/386), so the checks of "
+        "those platforms cannot start; " + QEMU_FIX
+    )
+    assert "qemu-user-static binfmt-support" in QEMU_FIX and "tonistiigi/binfmt --install all" in QEMU_FIX
+
+
+def test_platforms_refusal_reads_every_node_and_says_nothing_when_all_run():
+    assert platforms_refusal(nodes(("linux/amd64",), ("linux/arm64",)), ["linux/amd64", "linux/arm64"]) is None
+    assert platforms_refusal(nodes(), []) is None
+    refusal = platforms_refusal(nodes(), ["linux/arm64"])
+    assert refusal is not None and "(it runs nothing)" in refusal.message

@@ -3,6 +3,9 @@ rewrites images.yaml and Dockerfiles together)."""
 
 from __future__ import annotations
 
+import errno
+import os
+
 import pytest
 
 from bakegen import files
@@ -48,3 +51,21 @@ def test_a_folder_that_is_not_there_changes_none(tmp_path):
     assert str(problem.position) == str(tmp_path / "gone" / "c")
     assert (a.read_text(), b.read_text()) == ("old a", "old b")
     assert leftovers(tmp_path) == []
+
+
+def test_a_failed_write_whose_staged_file_is_gone_already_is_still_a_message(tmp_path, monkeypatch):
+    # the disk fills while the text is written, and the staged file has vanished meanwhile
+    # (another run's cleanup): the removal's own error is no traceback
+    def full(fd):
+        for name in os.listdir(tmp_path):
+            if name.endswith(".tmp"):
+                os.unlink(tmp_path / name)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    target = tmp_path / "a"
+    target.write_text("old")
+    with pytest.raises(BakegenError) as caught:
+        files.write_all_atomic([(target, "new")])
+    assert caught.value.diagnostics[0].message == "cannot write: No space left on device"
+    assert target.read_text() == "old" and leftovers(tmp_path) == []
