@@ -125,6 +125,8 @@ def test_several_nodes(nodes, refused):
         (["linux/arm64"], ["linux/arm64/v8"], []),
         (["linux/arm/v7"], ["linux/arm/v6"], ["linux/arm/v7"]),  # another variant is no match
         (["linux/arm/v7"], ["linux/arm/v7"], []),
+        (["linux/arm"], ["linux/arm/v7"], []),  # a variant the builder lists covers its plain form
+        (["linux/amd64"], ["linux/amd64/v2"], []),
         (["linux/amd64/v2"], ["linux/amd64"], ["linux/amd64/v2"]),
         (["linux/amd64/v2"], ["linux/amd64/v2"], []),
         (["windows/amd64", "linux/amd64"], ["linux/amd64"], ["windows/amd64"]),
