@@ -25,6 +25,7 @@ import yaml
 
 from bakegen.cli import build_parser
 from tests.conftest import REPO
+from tests.test_affected import commit, git
 
 WORKFLOWS = REPO / ".github" / "workflows"
 IMAGES = WORKFLOWS / "images.yml"
@@ -180,19 +181,14 @@ def pushed(tmp_path):
     for name in ("images.yaml", "dockerfiles", "packages"):
         source = REPO / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-
-    def commit(message):
-        subprocess.run([*git, "add", "-A"], cwd=root, check=True)
-        subprocess.run([*git, "commit", "-q", "-m", message], cwd=root, check=True)
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True).stdout.strip()
-
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
-    first = commit("first")
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "first")
+    first = git(root, "rev-parse", "HEAD").strip()
     (root / "dockerfiles" / "python.dockerfile").write_text(
         (root / "dockerfiles" / "python.dockerfile").read_text() + "# changed\n"
     )
-    second = commit("second")
+    commit(root, "second")
+    second = git(root, "rev-parse", "HEAD").strip()
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "gh").write_text(FAKE_GH)
