@@ -417,8 +417,9 @@ def _schema_position(doc: Document, err: jsonschema.ValidationError) -> Position
         extra = [k for k in err.instance if k not in (schema.get("properties") or {})]
         if extra:
             return doc.where(path + (extra[0],), key=True)
-    if err.validator == "propertyNames":
-        return doc.where(path, key=True)
+    if "propertyNames" in err.schema_path and isinstance(err.instance, str):
+        # jsonschema reports a bad key at the mapping that holds it: point at the key itself
+        return doc.where(path + (err.instance,), key=True)
     return doc.where(path)
 
 
@@ -467,8 +468,6 @@ def _schema_message(err: jsonschema.ValidationError, path: tuple) -> str:
         extra = [k for k in instance if k not in allowed]
         name = extra[0] if extra else "?"
         return f"{field}: unknown field '{name}'{did_you_mean(name, allowed)} (allowed: {', '.join(allowed)})"
-    if v == "const" and path == ("version",):
-        return f"unsupported version {err.instance!r}: this bakegen reads 'version: 1'"
     if v == "enum":
         return f"{field}: {err.instance!r} is not one of {', '.join(map(str, expected))}"
     if v == "type":
@@ -487,8 +486,9 @@ def _schema_message(err: jsonschema.ValidationError, path: tuple) -> str:
         return f"{field}: {err.instance!r} has no id=...; write e.g. 'id=pipconf,env=PIP_CONF'"
     if "propertyNames" in err.schema_path and "contexts" in path:
         return f"{field}: the context name 'base' is reserved for the parent; set the parent with 'from:'"
-    if v == "propertyNames":
-        return f"{field}: {err.message}"
+    if "propertyNames" in err.schema_path and path == ("variables",):
+        # (a matrix's axis and field names are checked, in these words, when it is expanded)
+        return f"variables: invalid variable name {instance!r}: use letters, digits and '_', not starting with a digit"
     if v == "minItems":
         return f"{field}: must not be empty"
     if v == "minLength":

@@ -578,3 +578,27 @@ def test_a_registry_port_is_not_read_as_the_tag_of_an_image_of_this_file():
         """
     )
     assert project.images["b"].external_base == "localhost:5000/base:1" and project.warnings == ()
+
+
+def test_scalar_as_written_keeps_what_it_can_find_and_else_the_value_as_text():
+    from bakegen.model import scalar_as_written
+    from bakegen.yamldoc import parse_document
+
+    doc = parse_document("args:\n  V: 3.10\n  FLAG: yes\n  1: 2\n  S: text\n", "c.yaml")
+    assert scalar_as_written(doc, ("args", "V"), 3.1) == "3.10"
+    assert scalar_as_written(doc, ("args", "FLAG"), True) == "yes"
+    assert scalar_as_written(doc, ("args", "S"), "text") == "text"
+    # a key YAML reads as a number is no step of a path to its text: the value, as text
+    assert scalar_as_written(doc, ("args", 1), 2) == "2"
+
+
+def test_import_keeps_an_argument_under_a_numeric_name(tmp_path, monkeypatch):
+    from bakegen.cli import main
+
+    (tmp_path / "c.yaml").write_text(
+        "images:\n  a:\n    build:\n      args: {BASE_IMAGE: 'ubuntu:22.04', 1: 2, V: 3.10}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["import", "c.yaml", "-o", "out.yaml"]) == 0
+    written = (tmp_path / "out.yaml").read_text()
+    assert "    args:\n      '1': '2'\n      V: '3.10'\n" in written

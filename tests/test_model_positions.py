@@ -194,6 +194,40 @@ def test_a_reserved_context_name_is_a_schema_error_with_its_own_code():
     assert found[2].endswith("the context name 'base' is reserved for the parent; set the parent with 'from:'")
 
 
+def test_a_bad_key_is_reported_at_the_key_not_at_the_mapping_that_holds_it():
+    # jsonschema reports a key its propertyNames refuse at the mapping; the message must
+    # still lead to the key, also when it is not the mapping's first
+    text = """\
+        version: 1
+        variables:
+          GOOD: x
+          ALSO_GOOD: y
+          bad-name: z
+        images:
+          a:
+            from: ubuntu:22.04
+            dockerfile: x
+            contexts:
+              files: ./files
+              base: ./here
+        """
+    with pytest.raises(BakegenError) as info:
+        parse_project(textwrap.dedent(text), "images.yaml")
+    found = [(str(d.position), d.code, d.message) for d in info.value.diagnostics]
+    assert found == [
+        (
+            "images.yaml:12:7",
+            "reserved-context",
+            "images.a.contexts: the context name 'base' is reserved for the parent; set the parent with 'from:'",
+        ),
+        (
+            "images.yaml:5:3",
+            "invalid-value",
+            "variables: invalid variable name 'bad-name': use letters, digits and '_', not starting with a digit",
+        ),
+    ]
+
+
 def test_lenient_loading_keeps_graph_errors_as_warnings_but_not_a_cycle():
     unknown = """\
     images:
@@ -318,9 +352,9 @@ SCHEMA_CASES = [
     ),
     (
         "version: 1\nvariables: {1X: a}\nimages:\n  a: {from: u:1, dockerfile: x}\n",
-        "images.yaml:2:12",
+        "images.yaml:2:13",
         "invalid-value",
-        "variables: '1X' does not match '^[A-Za-z_][A-Za-z0-9_]*$'",
+        "variables: invalid variable name '1X': use letters, digits and '_', not starting with a digit",
     ),
     (
         "version: 1\nimages:\n  a: {from: u:1, dockerfile: x, tests: [{name: t}]}\n",
@@ -348,7 +382,7 @@ SCHEMA_CASES = [
     ),
     (
         "version: 1\nimages:\n  a: {from: u:1, dockerfile: x, contexts: {base: ./x}}\n",
-        "images.yaml:3:43",
+        "images.yaml:3:44",
         "reserved-context",
         "images.a.contexts: the context name 'base' is reserved for the parent; set the parent with 'from:'",
     ),
