@@ -37,7 +37,7 @@ from bakegen import versions
 from bakegen.dockerfile import Dockerfiles
 from bakegen.errors import Diagnostic, Position, did_you_mean
 from bakegen.model import Image, Project, Service
-from bakegen.rules import Setting, image_facts
+from bakegen.rules import Setting, image_facts, numpy_limit_reason
 from bakegen.runconfig import RunConfig, resolve_run_configs
 
 RUN_SECRET = "bakegen-test-run"  # the id of the run, as a BuildKit secret
@@ -248,7 +248,7 @@ def generated_checks(
                 _generated(
                     f"numpy-below-{limit + 1}",
                     _distribution_version("numpy"),
-                    f"CANN {cann} needs numpy<{limit + 1} (numpy 2 fails in set_device, error 500001)",
+                    f"CANN {cann} needs numpy<{limit + 1} ({numpy_limit_reason(cann, limit)})",
                     config,
                     data,
                     expect=rf"^numpy [0-{limit}]\.",

@@ -720,13 +720,16 @@ def _external_base_problems(
                 code="unknown-parent",
             )
         ]
-    name = ref.split("@", 1)[0].rsplit(":", 1)[0] if ":" in ref.rsplit("/", 1)[-1] else ref.split("@", 1)[0]
+    without_digest, at, _ = ref.partition("@")
+    has_tag = ":" in without_digest.rsplit("/", 1)[-1]
+    name = without_digest.rsplit(":", 1)[0] if has_tag else without_digest
     if name in ids:
+        pinned = " and ".join(what for what, given in (("a tag", has_tag), ("a digest", at)) if given)
         return [
             Diagnostic(
                 where,
-                f"'{ref}' names image '{name}' of this file with a tag; write 'from: {name}' (bake builds it "
-                "first and links it; a tag would pull an old copy from a registry)",
+                f"'{ref}' names image '{name}' of this file with {pinned}; write 'from: {name}' (bake builds it "
+                f"first and links it; {pinned} would pull an old copy from a registry)",
                 code="unknown-parent",
             )
         ]

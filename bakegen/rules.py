@@ -165,19 +165,29 @@ def _findings(project: Project, resolved: Mapping[str, Facts]) -> dict[str, tupl
 def _diagnostic(project: Project, graph: ImageGraph, image_id: str, facts: Facts, finding: Finding) -> Diagnostic:
     involved = [facts[f] for f in finding.involved if f in facts]
     own = [setting for setting in involved if setting.image == image_id]
-    inherited = sorted({setting.image for setting in involved if setting.image != image_id})
+    inherited = list(dict.fromkeys(_inherited(s) for s in involved if s.image != image_id))
     path: tuple = ("images", image_id)
     if own and own[0].arg in project.images[image_id].args:
         path += ("args", own[0].arg)
     elif own and own[0].arg in ("from", "dockerfile"):
         path += (own[0].arg,)
-    origin = f" (inherited from {', '.join(inherited)})" if inherited else ""
+    origin = f" (inherited: {', '.join(inherited)})" if inherited else ""
     text = finding.message.replace("{inherited}", origin)
     if inherited:
         text += f" [chain: {' -> '.join(graph.ancestors(image_id) + [image_id])}]"
     if finding.fix:
         text += f"; {finding.fix}"
     return Diagnostic(project.where(*path), f"{image_id}: {text}", severity=finding.severity, code=finding.code)
+
+
+def _inherited(setting: Setting) -> str:
+    """Which value an image inherits, and from where: the message names each, so that it is
+    right whichever of the values it compares came from an ancestor."""
+    if setting.arg == "dockerfile":
+        return f"the numpy pins of {setting.image}'s Dockerfile"
+    if setting.arg == "from":
+        return f"{setting.image}'s from: image"
+    return f"{setting.arg} from {setting.image}"
 
 
 def _or_list(items: list[str]) -> str:
@@ -293,6 +303,15 @@ def rule_python_for_torch(facts: Facts, compat: Compat) -> Iterator[Finding]:
         )
 
 
+def numpy_limit_reason(cann: str, limit: int) -> str:
+    """Why a CANN release needs numpy below limit + 1. The sources know one failure (numpy 2
+    with CANN 8: vllm-ascend issue 2210); another limit comes from a compat: overlay, whose
+    reason bakegen does not know."""
+    if cann.split(".")[0] == "8" and limit == 1:
+        return "numpy 2 fails in set_device, error 500001"
+    return "numpy_max_major of the compatibility table"
+
+
 def rule_numpy_for_cann(facts: Facts, compat: Compat) -> Iterator[Finding]:
     cann, numpy = facts.get("cann"), facts.get("numpy")
     if cann is None or numpy is None:
@@ -305,11 +324,12 @@ def rule_numpy_for_cann(facts: Facts, compat: Compat) -> Iterator[Finding]:
     for group in numpy.groups or (",".join(_as_specs(numpy.value)),):
         specs = [spec for spec in group.split(",") if spec]
         if specs and versions.admits_major_above(specs, limit):
+            major = cann.value.split(".")[0]
             yield Finding(
                 "numpy-too-new-for-cann",
                 ("cann", "numpy"),
-                f"numpy {group} with CANN {cann.value}{{inherited}}: CANN {cann.value.split('.')[0]}.x "
-                f"needs numpy<{limit + 1} (numpy 2 fails in set_device, error 500001)",
+                f"numpy {group} with CANN {cann.value}{{inherited}}: CANN {major}.x needs numpy<{limit + 1} "
+                f"({numpy_limit_reason(cann.value, limit)})",
             )
 
 

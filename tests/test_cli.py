@@ -189,7 +189,7 @@ def test_version_rules_warn_on_generate_and_fail_check_and_build(write, monkeypa
     monkeypatch.chdir(root)
     generated = run()
     assert generated.returncode == 0
-    assert "warning: torch: torch_npu 2.5.1 was not released for CANN 8.3.RC1 (inherited from cann)" in generated.stderr
+    assert "warning: torch: torch_npu 2.5.1 was not released for CANN 8.3.RC1 (inherited: CANN_VERSION from cann)" in generated.stderr
     assert (root / "docker-bake.hcl").exists()
     checked = run("check")
     assert checked.returncode == 1 and "error: torch: torch_npu 2.5.1 was not released" in checked.stderr

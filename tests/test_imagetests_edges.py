@@ -123,7 +123,9 @@ def test_the_numpy_limit_of_cann_up_to_a_major_of_8(tmp_path, limit, check, expe
     [numpy] = got.values()
     assert (numpy.name, numpy.expect) == (check, expect)
     n = int(check.rsplit("-", 1)[1])
-    assert numpy.why == f"CANN 8.3.RC1 needs numpy<{n} (numpy 2 fails in set_device, error 500001)"
+    # the failure of numpy 2 is the known one; a limit of an overlay has no reason bakegen knows
+    reason = "numpy 2 fails in set_device, error 500001" if n == 2 else "numpy_max_major of the compatibility table"
+    assert numpy.why == f"CANN 8.3.RC1 needs numpy<{n} ({reason})"
     assert numpy.run == _distribution_run("numpy")
 
 

@@ -59,8 +59,8 @@ def test_drift_and_bad_pairs_are_reported(imported):
     assert "parent drift in 'flask-api'" in err and "xuopoj/python:3.10-ubuntu22.04" in err
     assert "BASE_IMAGE 'v0.11.0rc2' of 'ascend-vllm' is not an image reference" in err
     # the two known bad version pairs of the seed project
-    assert "pytorch-npu-910b: torch_npu 2.5.1 was not released for CANN 8.3.RC1 (inherited from cann-8-3rc1-910b)" in err
-    assert "pytorch-npu-310p: torch_npu 2.5.1 was not released for CANN 8.2.RC1 (inherited from cann-8-2rc1-310p)" in err
+    assert "pytorch-npu-910b: torch_npu 2.5.1 was not released for CANN 8.3.RC1 (inherited: CANN_VERSION from cann-8-3rc1-910b)" in err
+    assert "pytorch-npu-310p: torch_npu 2.5.1 was not released for CANN 8.2.RC1 (inherited: CANN_VERSION from cann-8-2rc1-310p)" in err
     assert "use 2.5.1.post1, 2.6.0 or 2.1.0.post13" in err
     assert "Traceback" not in err
 

@@ -58,7 +58,7 @@ def test_a_mindspore_release_not_for_the_cann_in_the_chain_names_what_it_support
     (finding,) = findings(cann="8.0.0", mindspore="2.6.0")
     assert (finding.severity, finding.code) == ("error", "mindspore-not-for-cann")
     assert finding.message == (
-        "mindspore: MindSpore 2.6.0 is not for CANN 8.0.0 (inherited from cann): it supports CANN 8.1.RC1; "
+        "mindspore: MindSpore 2.6.0 is not for CANN 8.0.0 (inherited: CANN_VERSION from cann): it supports CANN 8.1.RC1; "
         "for CANN 8.0.0 use MindSpore 2.5.0 or 2.4.10 [chain: python -> cann -> mindspore]"
     )
     assert str(finding.position) == "images.yaml:14:31"  # at the value of MINDSPORE_VERSION
@@ -67,7 +67,7 @@ def test_a_mindspore_release_not_for_the_cann_in_the_chain_names_what_it_support
 def test_a_cann_no_mindspore_release_is_listed_for():
     (finding,) = findings(cann="8.3.RC1", mindspore="2.6.0")
     assert finding.message.startswith(
-        "mindspore: MindSpore 2.6.0 is not for CANN 8.3.RC1 (inherited from cann): it supports CANN 8.1.RC1; "
+        "mindspore: MindSpore 2.6.0 is not for CANN 8.3.RC1 (inherited: CANN_VERSION from cann): it supports CANN 8.1.RC1; "
         "the table lists no MindSpore release for CANN 8.3.RC1"
     )
 
@@ -76,7 +76,7 @@ def test_python_outside_the_range_of_the_mindspore_release():
     (finding,) = findings(python="3.11", cann="8.0.RC2", components="toolkit,kernels", mindspore="2.3.1")
     assert (finding.severity, finding.code) == ("error", "python-not-for-mindspore")
     assert finding.message.startswith(
-        "mindspore: MindSpore 2.3.1 supports Python 3.8 to 3.10, but PYTHON_VERSION is 3.11 (inherited from python)"
+        "mindspore: MindSpore 2.3.1 supports Python 3.8 to 3.10, but PYTHON_VERSION is 3.11 (inherited: PYTHON_VERSION from python)"
     )
 
 

@@ -413,8 +413,8 @@ ERRORS = [
                 "images.yaml:8:13",
                 "unknown-parent",
                 "error",
-                "'app@sha256:abc' names image 'app' of this file with a tag; write 'from: app' (bake builds it "
-                "first and links it; a tag would pull an old copy from a registry)",
+                "'app@sha256:abc' names image 'app' of this file with a digest; write 'from: app' (bake builds "
+                "it first and links it; a digest would pull an old copy from a registry)",
             ),
             (
                 "images.yaml:9:13",

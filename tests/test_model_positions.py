@@ -396,13 +396,25 @@ SCHEMA_CASES = [
         "version: 1\nimages:\n  a: {from: u:1, dockerfile: x}\n  b: {from: 'a@x', dockerfile: x}\n",
         "images.yaml:4:13",
         "unknown-parent",
-        "'a@x' names image 'a' of this file with a tag; write 'from: a' (bake builds it first and links it; a tag would pull an old copy from a registry)",
+        "'a@x' names image 'a' of this file with a digest; write 'from: a' (bake builds it first and links it; a digest would pull an old copy from a registry)",
     ),
     (
         "version: 1\nimages:\n  a: {from: u:1, dockerfile: x}\n  b: {from: 'a@x@y', dockerfile: x}\n",
         "images.yaml:4:13",
         "unknown-parent",
-        "'a@x@y' names image 'a' of this file with a tag; write 'from: a' (bake builds it first and links it; a tag would pull an old copy from a registry)",
+        "'a@x@y' names image 'a' of this file with a digest; write 'from: a' (bake builds it first and links it; a digest would pull an old copy from a registry)",
+    ),
+    (
+        "version: 1\nimages:\n  a: {from: u:1, dockerfile: x}\n  b: {from: 'a:1@sha256:x', dockerfile: x}\n",
+        "images.yaml:4:13",
+        "unknown-parent",
+        "'a:1@sha256:x' names image 'a' of this file with a tag and a digest; write 'from: a' (bake builds it first and links it; a tag and a digest would pull an old copy from a registry)",
+    ),
+    (
+        "version: 1\nimages:\n  a: {from: u:1, dockerfile: x}\n  b: {from: 'reg:5000/a@sha256:x', dockerfile: x}\n",
+        "images.yaml:4:13",
+        "invalid-reference",
+        "from: 'reg:5000/a@sha256:x' is not a valid image reference: the part after '@' is not a digest such as sha256:<64 hex digits>",
     ),
     (
         "version: 1\nimages:\n  abc: {from: u:1, dockerfile: x}\n  b: {from: abd, dockerfile: x}\n",

@@ -51,7 +51,7 @@ def test_torch_npu_not_released_for_cann_names_image_chain_and_choices():
     (message,) = messages(torch="2.5.1", torch_npu="2.5.1")
     assert message == (
         "images.yaml:14:53: pytorch-npu-910b: torch_npu 2.5.1 was not released for CANN 8.3.RC1 "
-        "(inherited from cann-8-3rc1-910b); for CANN 8.3.RC1 use 2.6.0.post3, 2.7.1, 2.8.0 or 2.1.0.post17 "
+        "(inherited: CANN_VERSION from cann-8-3rc1-910b); for CANN 8.3.RC1 use 2.6.0.post3, 2.7.1, 2.8.0 or 2.1.0.post17 "
         "(torch_npu 2.5.1 was released for CANN 8.1.RC1) "
         "[chain: python-3-10 -> cann-8-3rc1-910b -> pytorch-npu-910b]"
     )
@@ -67,7 +67,7 @@ def test_the_seed_projects_other_bad_pair():
     "changes, expected",
     [
         (dict(torch="2.6.0"), "torch_npu 2.7.1 is built for torch 2.7.1, but TORCH_VERSION is 2.6.0; set TORCH_VERSION=2.7.1"),
-        (dict(python="3.12", cann="8.2.RC1", torch="2.5.1", torch_npu="2.5.1.post1"), "torch 2.5.1 supports Python 3.9 to 3.11, but PYTHON_VERSION is 3.12 (inherited from python-3-10)"),
+        (dict(python="3.12", cann="8.2.RC1", torch="2.5.1", torch_npu="2.5.1.post1"), "torch 2.5.1 supports Python 3.9 to 3.11, but PYTHON_VERSION is 3.12 (inherited: PYTHON_VERSION from python-3-10)"),
         (dict(chip="910c"), "unknown chip '910c'; supported: 910b, 310p, a3"),
         (dict(components="kernels,nnal"), "nnal needs the toolkit or nnae (it is installed on top of the set_env.sh of one of them); add toolkit or nnae to COMPONENTS"),
         (dict(components="toolkit,nnae"), "has both toolkit and nnae; pick one"),
@@ -101,7 +101,7 @@ def test_numpy_2_with_cann_8_from_args_or_dockerfile(tmp_path):
     )
     found = [d.message for d in versions(parse_project(doc, tmp_path / "images.yaml"))]
     assert len(found) == 2, found
-    assert found[0].startswith("bad-arg: numpy ==2.0.2 with CANN 8.3.RC1 (inherited from cann): CANN 8.x needs numpy<2")
+    assert found[0].startswith("bad-arg: numpy ==2.0.2 with CANN 8.3.RC1 (inherited: CANN_VERSION from cann): CANN 8.x needs numpy<2")
     assert found[1].startswith("bad-file: numpy >=2.0 with CANN 8.3.RC1")
 
 
@@ -123,7 +123,7 @@ def test_vllm_ascend_stack_from_the_official_image_tag():
         """
     )
     (message,) = [d.message for d in versions(parse_project(doc, "images.yaml"))]
-    assert message.startswith("on-top: vllm-ascend v0.11.0rc2 is built on torch 2.7.1, but TORCH_VERSION is 2.8.0 (inherited from vllm)")
+    assert message.startswith("on-top: vllm-ascend v0.11.0rc2 is built on torch 2.7.1, but TORCH_VERSION is 2.8.0 (inherited: vllm's from: image)")
 
 
 def test_the_old_arg_names_are_not_read():
@@ -182,7 +182,7 @@ def test_numpy_pins_are_one_specifier_set_and_comments_are_not_pins(tmp_path):
     found = [d.message for d in versions(parse_project(doc, tmp_path / "images.yaml"))]
     assert sorted(m.split(":")[0] for m in found) == ["above", "arg-open", "excluded", "open", "wildcard"], found
     (open_,) = [m for m in found if m.startswith("open:")]
-    assert open_.startswith("open: numpy >=1.24 with CANN 8.3.RC1 (inherited from cann): CANN 8.x needs numpy<2")
+    assert open_.startswith("open: numpy >=1.24 with CANN 8.3.RC1 (inherited: CANN_VERSION from cann): CANN 8.x needs numpy<2")
     (excluded,) = [m for m in found if m.startswith("excluded:")]
     assert excluded.startswith("excluded: numpy !=2.0.0,<2.1 with CANN 8.3.RC1")
 
@@ -258,7 +258,7 @@ def test_vllm_ascend_variant_tags_and_digests_are_read(ref):
     )
     (message,) = [d.message for d in versions(parse_project(doc, "images.yaml"))]
     assert message.startswith("on-top: vllm-ascend v0.11.0rc1")
-    assert "is built on torch 2.7.1, but TORCH_VERSION is 2.8.0 (inherited from vllm)" in message
+    assert "is built on torch 2.7.1, but TORCH_VERSION is 2.8.0 (inherited: vllm's from: image)" in message
 
 
 def test_a_torch_line_newer_than_the_table_gets_the_newest_range():
@@ -329,7 +329,7 @@ def test_the_numpy_limit_is_per_cann_major():
 def test_the_torch_npu_releases_suggested_are_the_nearest_first(cann, npu, torch, suggestion):
     components = "toolkit,kernels" if cann.startswith("8.") and cann != "8.5.0" else "toolkit,ops"
     (message,) = [m for m in stack_messages(cann=cann, components=components, torch=torch, npu=npu) if "was not released" in m]
-    assert f"torch_npu {npu} was not released for CANN {cann} (inherited from cann); for CANN {cann} {suggestion}" in message
+    assert f"torch_npu {npu} was not released for CANN {cann} (inherited: CANN_VERSION from cann); for CANN {cann} {suggestion}" in message
 
 
 @pytest.mark.parametrize(
@@ -405,7 +405,7 @@ def test_vllm_ascend_tags_and_its_python_range(tag, cann, python, expected):
 
 def test_the_vllm_ascend_python_range_of_a_newer_row():
     (message,) = stack_messages(cann="8.3.RC2", python="3.9", torch="2.8.0", npu="2.8.0", more=", VLLM_ASCEND_VERSION: v0.12.0rc1")
-    assert message.startswith("torch: vllm-ascend v0.12.0rc1 supports Python 3.10 to 3.11, but PYTHON_VERSION is 3.9 (inherited from cann)")
+    assert message.startswith("torch: vllm-ascend v0.12.0rc1 supports Python 3.10 to 3.11, but PYTHON_VERSION is 3.9 (inherited: PYTHON_VERSION from cann)")
 
 
 def test_versions_compare_as_pip_compares_them():
@@ -415,7 +415,7 @@ def test_versions_compare_as_pip_compares_them():
     # a pre-release of torch_npu 2.7.1 is built for torch 2.7.1 (not for a torch "2.7.1rc1"); the
     # table lists no such release: a warning
     (message,) = messages(torch_npu="2.7.1rc1")
-    assert "torch_npu 2.7.1rc1 is not in bakegen's compatibility table (inherited from cann-8-3rc1-910b)" in message
+    assert "torch_npu 2.7.1rc1 is not in bakegen's compatibility table (inherited: CANN_VERSION from cann-8-3rc1-910b)" in message
 
 
 @pytest.mark.parametrize(
@@ -484,7 +484,7 @@ def test_a_deep_chain_resolves_each_image_once(monkeypatch):
     assert sorted(own_facts) == sorted(project.images)  # each image's own facts: once
     assert walks == [f"i{depth - 1}"]  # the ancestors are walked only to name the chain of a problem
     assert problem.message.startswith(
-        f"i{depth - 1}: torch_npu 2.5.1 was not released for CANN 8.3.RC1 (inherited from i0); for CANN 8.3.RC1 use "
+        f"i{depth - 1}: torch_npu 2.5.1 was not released for CANN 8.3.RC1 (inherited: CANN_VERSION from i0); for CANN 8.3.RC1 use "
     )
     assert problem.message.endswith(f"[chain: i0 -> i1 -> i2 -> {' -> '.join(f'i{n}' for n in range(3, depth))}]")
 
@@ -617,4 +617,4 @@ def test_an_a3_chain_on_9_x_is_judged_like_any_other():
     found = [d.message for d in versions(parse_project(a3_chain("9.1.0", "toolkit,kernels", "3.9", "2.12.0", "2.12.0"), "images.yaml"))]
     assert sorted(m.split(":")[0] for m in found) == ["cann-a3", "pytorch-npu-a3"], found
     assert "CANN 9.1.0 ships its operators as 'ops', not 'kernels'" in found[0]
-    assert "torch 2.12.0 supports Python 3.10 to 3.14, but PYTHON_VERSION is 3.9 (inherited from python)" in found[1]
+    assert "torch 2.12.0 supports Python 3.10 to 3.14, but PYTHON_VERSION is 3.9 (inherited: PYTHON_VERSION from python)" in found[1]

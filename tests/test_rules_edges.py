@@ -69,7 +69,7 @@ def findings(images: str, root=None) -> list[tuple]:
                     "images.yaml:4:57",
                     "warning",
                     "unknown-torch-npu",
-                    "t: torch_npu 2.99.0 is not in bakegen's compatibility table (inherited from c); the nearest release for CANN 8.3.RC1 is 2.8.0 [chain: c -> t]; if 2.99.0 was built for CANN 8.3.RC1, add to images.yaml: compat: {cann: {8.3.RC1: {torch_npu: [2.8.0, 2.7.1, 2.6.0.post3, 2.1.0.post17, 2.99.0], operators: kernels}}}",
+                    "t: torch_npu 2.99.0 is not in bakegen's compatibility table (inherited: CANN_VERSION from c); the nearest release for CANN 8.3.RC1 is 2.8.0 [chain: c -> t]; if 2.99.0 was built for CANN 8.3.RC1, add to images.yaml: compat: {cann: {8.3.RC1: {torch_npu: [2.8.0, 2.7.1, 2.6.0.post3, 2.1.0.post17, 2.99.0], operators: kernels}}}",
                 ),
             ],
         ),
@@ -147,7 +147,7 @@ def findings(images: str, root=None) -> list[tuple]:
                     "images.yaml:4:53",
                     "error",
                     "python-not-for-torch",
-                    "t: torch 2.9.0 supports Python 3.10 to 3.13, but PYTHON_VERSION is 3.8 (inherited from c) [chain: c -> t]",
+                    "t: torch 2.9.0 supports Python 3.10 to 3.13, but PYTHON_VERSION is 3.8 (inherited: PYTHON_VERSION from c) [chain: c -> t]",
                 ),
             ],
         ),
@@ -177,7 +177,7 @@ def findings(images: str, root=None) -> list[tuple]:
                     "images.yaml:4:53",
                     "error",
                     "numpy-too-new-for-cann",
-                    "n: numpy ==2.1 with CANN 8.3.RC1 (inherited from c): CANN 8.x needs numpy<2 (numpy 2 fails in set_device, error 500001) [chain: c -> n]",
+                    "n: numpy ==2.1 with CANN 8.3.RC1 (inherited: CANN_VERSION from c): CANN 8.x needs numpy<2 (numpy 2 fails in set_device, error 500001) [chain: c -> n]",
                 ),
             ],
         ),
@@ -262,7 +262,7 @@ def findings(images: str, root=None) -> list[tuple]:
                     "images.yaml:4:59",
                     "error",
                     "python-not-for-vllm-ascend",
-                    "w: vllm-ascend v0.11.0rc1 supports Python 3.9 to 3.11, but PYTHON_VERSION is 3.12 (inherited from v) [chain: v -> w]",
+                    "w: vllm-ascend v0.11.0rc1 supports Python 3.9 to 3.11, but PYTHON_VERSION is 3.12 (inherited: PYTHON_VERSION from v) [chain: v -> w]",
                 ),
             ],
         ),
@@ -273,19 +273,19 @@ def findings(images: str, root=None) -> list[tuple]:
                     "images.yaml:4:59",
                     "error",
                     "vllm-ascend-stack-mismatch",
-                    "w: vllm-ascend v0.11.0rc1 is built on torch 2.7.1, but TORCH_VERSION is 2.8.0 (inherited from v) [chain: v -> w]",
+                    "w: vllm-ascend v0.11.0rc1 is built on torch 2.7.1, but TORCH_VERSION is 2.8.0 (inherited: TORCH_VERSION from v) [chain: v -> w]",
                 ),
                 (
                     "images.yaml:4:59",
                     "error",
                     "vllm-ascend-stack-mismatch",
-                    "w: vllm-ascend v0.11.0rc1 is built on torch_npu 2.7.1, but TORCH_NPU_VERSION is 2.8.0 (inherited from v) [chain: v -> w]",
+                    "w: vllm-ascend v0.11.0rc1 is built on torch_npu 2.7.1, but TORCH_NPU_VERSION is 2.8.0 (inherited: TORCH_NPU_VERSION from v) [chain: v -> w]",
                 ),
                 (
                     "images.yaml:4:59",
                     "error",
                     "vllm-ascend-stack-mismatch",
-                    "w: vllm-ascend v0.11.0rc1 is built on cann 8.3.RC1, but CANN_VERSION is 8.3.RC2 (inherited from v) [chain: v -> w]",
+                    "w: vllm-ascend v0.11.0rc1 is built on cann 8.3.RC1, but CANN_VERSION is 8.3.RC2 (inherited: CANN_VERSION from v) [chain: v -> w]",
                 ),
             ],
         ),
@@ -457,7 +457,7 @@ def test_each_finding_is_located_coded_and_worded(images, expected):
                     "images.yaml:4:75",
                     "error",
                     "torch-npu-not-for-cann",
-                    "t: torch_npu 2.5.1.post1 was not released for CANN 8.3.RC1 (inherited from c); for CANN 8.3.RC1 use 2.6.0.post3, 2.7.1, 2.8.0 or 2.1.0.post17 (torch_npu 2.5.1.post1 was released for CANN 8.2.RC1 or 8.2.RC2) [chain: c -> t]",
+                    "t: torch_npu 2.5.1.post1 was not released for CANN 8.3.RC1 (inherited: CANN_VERSION from c); for CANN 8.3.RC1 use 2.6.0.post3, 2.7.1, 2.8.0 or 2.1.0.post17 (torch_npu 2.5.1.post1 was released for CANN 8.2.RC1 or 8.2.RC2) [chain: c -> t]",
                 )
             ],
         ),
@@ -653,7 +653,7 @@ def test_each_finding_is_located_coded_and_worded(images, expected):
                     "images.yaml:3:54",
                     "error",
                     "numpy-too-new-for-cann",
-                    "c: numpy ==3 with CANN 10.0.0: CANN 10.x needs numpy<3 (numpy 2 fails in set_device, error 500001)",
+                    "c: numpy ==3 with CANN 10.0.0: CANN 10.x needs numpy<3 (numpy_max_major of the compatibility table)",
                 )
             ],
         ),
@@ -710,7 +710,7 @@ def test_each_finding_is_located_coded_and_worded(images, expected):
                     "images.yaml:4:57",
                     "error",
                     "torch-npu-torch-mismatch",
-                    "t: torch_npu 2.7.1 is built for torch 2.7.1, but TORCH_VERSION is 2.6.0 (inherited from p); set "
+                    "t: torch_npu 2.7.1 is built for torch 2.7.1, but TORCH_VERSION is 2.6.0 (inherited: TORCH_VERSION from p); set "
                     "TORCH_VERSION=2.7.1 [chain: p -> t]",
                 )
             ],
@@ -757,7 +757,7 @@ def test_each_finding_is_located_coded_and_worded(images, expected):
                     "images.yaml:4:52",
                     "error",
                     "wrong-operator-package",
-                    "c: CANN 8.5.0 ships its operators as 'ops', not 'kernels' (inherited from p) (from 8.5.0 kernels "
+                    "c: CANN 8.5.0 ships its operators as 'ops', not 'kernels' (inherited: COMPONENTS from p) (from 8.5.0 kernels "
                     "became ops); fix COMPONENTS [chain: p -> c]",
                 )
             ],
@@ -785,25 +785,25 @@ def test_a_finding_on_a_dockerfiles_numpy_pins_is_located_at_the_dockerfile(tmp_
             f"{path}:6:65",
             "error",
             "numpy-too-new-for-cann",
-            "k: numpy >=2 with CANN 8.3.RC1 (inherited from c): CANN 8.x needs numpy<2 (numpy 2 fails in set_device, error 500001) [chain: c -> k]",
+            "k: numpy >=2 with CANN 8.3.RC1 (inherited: CANN_VERSION from c): CANN 8.x needs numpy<2 (numpy 2 fails in set_device, error 500001) [chain: c -> k]",
         ),
         (
             f"{path}:6:65",
             "error",
             "numpy-too-new-for-cann",
-            "k: numpy >=2,!=2.1 with CANN 8.3.RC1 (inherited from c): CANN 8.x needs numpy<2 (numpy 2 fails in set_device, error 500001) [chain: c -> k]",
+            "k: numpy >=2,!=2.1 with CANN 8.3.RC1 (inherited: CANN_VERSION from c): CANN 8.x needs numpy<2 (numpy 2 fails in set_device, error 500001) [chain: c -> k]",
         ),
         (
             f"{path}:5:65",
             "error",
             "numpy-too-new-for-cann",
-            "m: numpy >=2,!=2.1 with CANN 8.3.RC1 (inherited from c): CANN 8.x needs numpy<2 (numpy 2 fails in set_device, error 500001) [chain: c -> m]",
+            "m: numpy >=2,!=2.1 with CANN 8.3.RC1 (inherited: CANN_VERSION from c): CANN 8.x needs numpy<2 (numpy 2 fails in set_device, error 500001) [chain: c -> m]",
         ),
         (
             f"{path}:4:28",
             "error",
             "numpy-too-new-for-cann",
-            "n: numpy >=2,!=2.1 with CANN 8.3.RC1 (inherited from c): CANN 8.x needs numpy<2 (numpy 2 fails in set_device, error 500001) [chain: c -> n]",
+            "n: numpy >=2,!=2.1 with CANN 8.3.RC1 (inherited: CANN_VERSION from c): CANN 8.x needs numpy<2 (numpy 2 fails in set_device, error 500001) [chain: c -> n]",
         ),
     ]
 

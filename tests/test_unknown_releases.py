@@ -76,7 +76,7 @@ def test_a_torch_npu_release_the_table_does_not_list_is_a_warning():
     (finding,) = findings(npu="2.7.1.post9")
     assert (finding.severity, finding.code) == ("warning", "unknown-torch-npu")
     assert finding.message == (
-        "torch: torch_npu 2.7.1.post9 is not in bakegen's compatibility table (inherited from cann); "
+        "torch: torch_npu 2.7.1.post9 is not in bakegen's compatibility table (inherited: CANN_VERSION from cann); "
         "the nearest release for CANN 8.3.RC1 is 2.7.1 [chain: cann -> torch]; if 2.7.1.post9 was built for "
         "CANN 8.3.RC1, add to images.yaml: "
         "compat: {cann: {8.3.RC1: {torch_npu: [2.8.0, 2.7.1, 2.6.0.post3, 2.1.0.post17, 2.7.1.post9], "
