@@ -202,14 +202,14 @@ def _parse(text: str, file: str) -> Document:
             ) from None
         raise BakegenError(Diagnostic(Position(file), f"invalid YAML: {exc}", code="invalid-yaml")) from None
     except RecursionError:  # PyYAML's own composer (without libyaml) recurses per level
-        raise BakegenError(Diagnostic(Position(file), "nested too deeply to read")) from None
+        raise BakegenError(Diagnostic(Position(file), "nested too deeply to read", code="too-deep")) from None
     if root is None:
         return Document(file=file, data=None)
     builder = _Builder(file)
     try:
         data = builder.value(root)
     except RecursionError:
-        raise BakegenError(Diagnostic(Position(file), "nested too deeply to read")) from None
+        raise BakegenError(Diagnostic(Position(file), "nested too deeply to read", code="too-deep")) from None
     return Document(file=file, data=data, root=root, merged_pairs=builder.merged_pairs)
 
 
@@ -227,19 +227,21 @@ class _Builder:
         self.merged_pairs: dict[int, list[Pair]] = {}
         self.merging: set[int] = set()  # mappings whose merge keys are being resolved
 
-    def fail(self, node: yaml.Node, message: str) -> BakegenError:
-        return BakegenError(Diagnostic(_position(self.file, node), message))
+    def fail(self, node: yaml.Node, message: str, code: str) -> BakegenError:
+        return BakegenError(Diagnostic(_position(self.file, node), message, code=code))
 
     def expand(self, node: yaml.Node, count: int) -> None:
         self.count += count
         if self.count > MAX_NODES:
-            raise self.fail(node, f"the document expands to more than {MAX_NODES:,} values (through aliases)")
+            raise self.fail(
+                node, f"the document expands to more than {MAX_NODES:,} values (through aliases)", "too-many-values"
+            )
 
     def value(self, node: yaml.Node) -> Any:
         if isinstance(node, ScalarNode):
             return self.scalar(node)
         if id(node) in self.active:
-            raise self.fail(node, "an alias refers to a value that contains it (a recursive alias)")
+            raise self.fail(node, "an alias refers to a value that contains it (a recursive alias)", "recursive-alias")
         self.active.add(id(node))
         try:
             if isinstance(node, SequenceNode):
@@ -256,10 +258,10 @@ class _Builder:
             value = self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, TypeError) as exc:
             problem = getattr(exc, "problem", None) or str(exc)
-            raise self.fail(node, f"invalid value: {problem}") from None
+            raise self.fail(node, f"invalid value: {problem}", "invalid-value") from None
         except (LookupError, AttributeError):  # PyYAML's own slips on text its tag cannot read (!!bool maybe)
             tag = node.tag.rsplit(":", 1)[-1]
-            raise self.fail(node, f"invalid value: {node.value!r} is not a !!{tag} value") from None
+            raise self.fail(node, f"invalid value: {node.value!r} is not a !!{tag} value", "invalid-value") from None
         if isinstance(value, (datetime.date, datetime.datetime)):
             return node.value  # a date is text to Docker: keep it as written
         return value
@@ -327,7 +329,7 @@ class _Builder:
             self.resolved[id(node)] = resolved = (node.value, self.winners(node.value))
             return resolved
         if id(node) in self.merging:
-            raise self.fail(at, "an alias refers to a value that contains it (a recursive alias)")
+            raise self.fail(at, "an alias refers to a value that contains it (a recursive alias)", "recursive-alias")
         self.merging.add(id(node))
         merged: dict[int, Pair] = {}  # id(pair) -> pair, in the order of first appearance
         winners: dict[str, Pair] = {}
@@ -345,11 +347,16 @@ class _Builder:
                 raise self.fail(
                     at,
                     f"invalid merge key: expected a mapping or list of mappings for merging, but found {value_node.id}",
+                    "invalid-merge-key",
                 )
             resolved_sources = []
             for source in sources:
                 if not isinstance(source, MappingNode):
-                    raise self.fail(at, f"invalid merge key: expected a mapping for merging, but found {source.id}")
+                    raise self.fail(
+                        at,
+                        f"invalid merge key: expected a mapping for merging, but found {source.id}",
+                        "invalid-merge-key",
+                    )
                 resolved_sources.append(self.resolve_merges(source, at))
             for source, (source_pairs, source_winners) in zip(
                 reversed(sources), reversed(resolved_sources), strict=False
@@ -372,11 +379,12 @@ class _Builder:
         return {pair[0].value: pair for pair in pairs}
 
     def not_text(self, key_node: yaml.Node) -> BakegenError:
-        return self.fail(key_node, "a mapping key must be plain text, not a list or mapping")
+        return self.fail(key_node, "a mapping key must be plain text, not a list or mapping", "key-not-text")
 
     def duplicate(self, key_node: yaml.Node, first: yaml.Node) -> BakegenError:
         return self.fail(
             key_node,
             f"duplicate key '{key_node.value}' (first defined at line {first.start_mark.line + 1}); "
             "YAML would silently keep only the last one: remove or rename one",
+            "duplicate-key",
         )

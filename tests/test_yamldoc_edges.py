@@ -28,6 +28,20 @@ def at(line: int | None = None, column: int | None = None) -> Position:
     return Position("f.yaml", line, column)
 
 
+# The stable code of each kind of message that reading a document can give (`check --json`)
+CODE_OF = {
+    "duplicate key": "duplicate-key",
+    "a mapping key must be plain text": "key-not-text",
+    "an alias refers to a value that contains it": "recursive-alias",
+    "invalid merge key": "invalid-merge-key",
+}
+
+
+def code_of(message: str) -> str:
+    (code,) = [code for start, code in CODE_OF.items() if message.startswith(start)]
+    return code
+
+
 # --- files ----------------------------------------------------------------------------------
 
 
@@ -163,7 +177,11 @@ def test_a_control_character_is_named_by_its_code_point_and_where_it_is(monkeypa
 def test_nesting_too_deep_to_read_is_a_message(monkeypatch, composer):
     monkeypatch.setattr(yamldoc, "Composer", composer)
     diagnostic = problem("[" * 3000 + "]" * 3000)
-    assert (diagnostic.position, diagnostic.message) == (Position("f.yaml"), "nested too deeply to read")
+    assert (diagnostic.position, diagnostic.code, diagnostic.message) == (
+        Position("f.yaml"),
+        "too-deep",
+        "nested too deeply to read",
+    )
 
 
 def test_an_empty_or_comment_only_document_has_no_data():
@@ -192,7 +210,7 @@ def test_an_empty_or_comment_only_document_has_no_data():
 )
 def test_a_scalar_its_tag_cannot_read_is_named_at_the_value(text, message):
     diagnostic = problem(text)
-    assert (diagnostic.position, diagnostic.message) == (at(1, 4), message)
+    assert (diagnostic.position, diagnostic.code, diagnostic.message) == (at(1, 4), "invalid-value", message)
 
 
 def test_dates_and_times_stay_text_other_tags_are_typed():
@@ -238,6 +256,7 @@ def test_keys_and_aliases_that_cannot_be_data_are_messages(text, position, messa
     diagnostic = problem(text)
     assert diagnostic.position == position
     assert diagnostic.message.startswith(message)
+    assert diagnostic.code == code_of(message)
     if "duplicate" in message:
         assert diagnostic.message == message + "; YAML would silently keep only the last one: remove or rename one"
 
@@ -277,6 +296,7 @@ def test_bad_merge_keys_are_named_at_the_mapping_being_built(text, position, mes
     diagnostic = problem(text)
     assert diagnostic.position == position
     assert diagnostic.message.startswith(message)
+    assert diagnostic.code == code_of(message)
 
 
 def test_a_merged_mapping_keeps_each_keys_first_place_and_its_winning_value():
@@ -358,8 +378,9 @@ def test_the_expansion_limit_counts_every_value_built_the_root_first(monkeypatch
     monkeypatch.setattr(yamldoc, "MAX_NODES", 5)
     assert doc("[1, 2, 3, 4]\n").data == [1, 2, 3, 4]  # the root and 4 values: at the limit
     diagnostic = problem("[1, 2, 3, 4, 5]\n")
-    assert (diagnostic.position, diagnostic.message) == (
+    assert (diagnostic.position, diagnostic.code, diagnostic.message) == (
         at(1, 1),
+        "too-many-values",
         "the document expands to more than 5 values (through aliases)",
     )
     assert doc("a: &a {x: 1}\nb: *a\n").data == {"a": {"x": 1}, "b": {"x": 1}}  # 1 + 2 + 1 + 1
