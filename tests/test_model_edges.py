@@ -602,3 +602,86 @@ def test_import_keeps_an_argument_under_a_numeric_name(tmp_path, monkeypatch):
     assert main(["import", "c.yaml", "-o", "out.yaml"]) == 0
     written = (tmp_path / "out.yaml").read_text()
     assert "    args:\n      '1': '2'\n      V: '3.10'\n" in written
+
+
+def test_a_registry_port_without_a_tag_is_not_read_as_an_image_of_this_file():
+    project = load(
+        """\
+        images:
+          localhost: {from: ubuntu:22.04, dockerfile: x, tags: ["reg.io/a:1"]}
+          b: {from: "localhost:5000/base", dockerfile: x, tags: ["reg.io/b:1"]}
+        """
+    )
+    assert project.images["b"].external_base == "localhost:5000/base"
+    assert project.images["b"].parent is None
+
+
+def test_a_tag_with_a_nul_character_is_said_once_as_such():
+    found = problems(
+        """\
+        images:
+          app: {from: ubuntu:22.04, dockerfile: x, tags: ["reg.io/app:1\\0"]}
+        """
+    )
+    assert found == [
+        (
+            "images.yaml:3:51",
+            "nul-character",
+            "app: tags.0 contains a NUL character, which no build can carry; remove it",
+        )
+    ]
+
+
+def test_a_nul_character_in_the_context_points_at_the_context():
+    found = problems(
+        """\
+        images:
+          app:
+            from: ubuntu:22.04
+            dockerfile: x
+            context: "ctx\\0"
+        """
+    )
+    assert found == [
+        (
+            "images.yaml:6:14",
+            "nul-character",
+            "app: context contains a NUL character, which no build can carry; remove it",
+        )
+    ]
+
+
+def test_the_edges_of_a_service_port_and_timeout_are_accepted():
+    project = load(
+        """\
+        images:
+          app:
+            from: ubuntu:22.04
+            dockerfile: x
+            service: {port: 65535, health: /, timeout: 1}
+          low:
+            from: ubuntu:22.04
+            dockerfile: x
+            service: {port: 1, health: /}
+        """
+    )
+    assert (project.images["app"].service.port, project.images["app"].service.timeout) == (65535, 1)
+    assert project.images["low"].service.port == 1
+
+
+def test_an_image_named_as_the_test_target_of_another_is_refused_at_its_id():
+    found = problems(
+        """\
+        images:
+          app: {from: ubuntu:22.04, dockerfile: x}
+          app-test: {from: app, dockerfile: x}
+        """
+    )
+    assert found == [
+        (
+            "images.yaml:4:3",
+            "test-target-collision",
+            "image 'app-test' has the name of the test target of image 'app' (bakegen generates '<id>-test' "
+            "for the checks of every image); rename one of them",
+        )
+    ]
