@@ -685,3 +685,14 @@ def test_an_image_named_as_the_test_target_of_another_is_refused_at_its_id():
             "for the checks of every image); rename one of them",
         )
     ]
+
+
+def test_a_variable_keeps_its_value_as_written():
+    project = load(
+        """\
+        variables: {PYTHON: 3.10, FLAG: yes, COUNT: 010, NAME: text}
+        images:
+          app: {from: ubuntu:22.04, dockerfile: x}
+        """
+    )
+    assert project.variables == {"PYTHON": "3.10", "FLAG": "yes", "COUNT": "010", "NAME": "text"}
