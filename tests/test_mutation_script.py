@@ -110,3 +110,25 @@ def test_the_markdown_table_shows_timeouts_inside_killed(
     assert capsys.readouterr().out.splitlines()[2] == (
         "| bakegen/x.py | 10 | 9 (2 timeouts) | 1 | 0 | 90.0% | 1 min | 2026-11-29 `abc1234` |"
     )
+
+
+def test_mutmuts_list_of_tests_is_dropped_when_the_library_changed(
+    mutation: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stats = tmp_path / "mutants/mutmut-stats.json"
+    write(tmp_path / "bakegen/a.py", "x = 1\n")
+    write(stats, "{}")
+    # no mark yet: the list may be of any code
+    assert mutation.forget_stale_stats(tmp_path) is True
+    assert not stats.exists()
+    write(stats, "{}")
+    assert mutation.forget_stale_stats(tmp_path) is False  # the library as it was listed
+    assert stats.exists()
+    write(tmp_path / "bakegen/emit/b.py", "y = 1\n")  # a module added
+    assert mutation.forget_stale_stats(tmp_path) is True
+    write(stats, "{}")
+    write(tmp_path / "bakegen/a.py", "x = 2\n")  # a module changed
+    assert mutation.forget_stale_stats(tmp_path) is True
+    assert not stats.exists()
+    assert mutation.forget_stale_stats(tmp_path) is False  # nothing to drop: mutmut makes it anyway
+    assert capsys.readouterr().err.count("it lists them again") == 3
