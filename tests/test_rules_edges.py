@@ -808,6 +808,24 @@ def test_a_finding_on_a_dockerfiles_numpy_pins_is_located_at_the_dockerfile(tmp_
     ]
 
 
+def test_numpy_pins_inherited_from_a_dockerfile_are_named_as_such(tmp_path):
+    (tmp_path / "np.dockerfile").write_text("ARG BASE_IMAGE=b\nFROM ${BASE_IMAGE}\nRUN pip install 'numpy>=2'\n")
+    (tmp_path / "x").write_text("ARG BASE_IMAGE=b\nFROM ${BASE_IMAGE}\n")
+    images = (
+        "  p: {from: u:1, dockerfile: np.dockerfile}\n  c: {from: p, dockerfile: x, args: {CANN_VERSION: 8.3.RC1}}\n"
+    )
+    path = str(tmp_path / "images.yaml")
+    assert findings(images, tmp_path) == [
+        (
+            f"{path}:4:52",
+            "error",
+            "numpy-too-new-for-cann",
+            "c: numpy >=2 with CANN 8.3.RC1 (inherited: the numpy pins of p's Dockerfile): CANN 8.x needs numpy<2 "
+            "(numpy 2 fails in set_device, error 500001) [chain: p -> c]",
+        )
+    ]
+
+
 def test_facts_are_the_nearest_non_empty_args_with_who_set_them():
     p = project(
         "  a: {from: u:1, dockerfile: x, args: {CANN_VERSION: 8.3.RC1, COMPONENTS: 'Toolkit, kernels', NUMPY_VERSION: '1.26.4'}}\n"
