@@ -921,3 +921,17 @@ def test_the_torch_npu_releases_suggested_are_ordered_by_distance(released, sugg
             "was released for CANN 8.3.RC1 or 8.3.RC2)",
         )
     ]
+
+
+def test_a_torch_npu_only_a_vllm_ascend_row_lists_gets_no_hint_of_other_cann_releases():
+    # 2.7.1.dev20250724 is listed (the vllm-ascend v0.10 stack pins it) but no CANN row has it
+    (found,) = findings(
+        "  c: {from: u:1, dockerfile: x, args: {CANN_VERSION: 8.3.RC1, TORCH_NPU_VERSION: 2.7.1.dev20250724}}\n"
+    )
+    assert found == (
+        "images.yaml:3:54",
+        "error",
+        "torch-npu-not-for-cann",
+        "c: torch_npu 2.7.1.dev20250724 was not released for CANN 8.3.RC1; "
+        "for CANN 8.3.RC1 use 2.7.1, 2.8.0, 2.6.0.post3 or 2.1.0.post17",
+    )
