@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.machinery
 import importlib.util
+import time
 from pathlib import Path
 from types import ModuleType
 
@@ -132,3 +133,16 @@ def test_mutmuts_list_of_tests_is_dropped_when_the_library_changed(
     assert not stats.exists()
     assert mutation.forget_stale_stats(tmp_path) is False  # nothing to drop: mutmut makes it anyway
     assert capsys.readouterr().err.count("it lists them again") == 3
+
+
+def test_what_mutmut_leaves_running_is_stopped_with_it(mutation: ModuleType, tmp_path: Path) -> None:
+    # mutmut's workers outlive it; here a shell that leaves a sleep behind stands for it
+    status = mutation.run_in_own_group(["bash", "-c", f"sleep 300 & echo $! > {tmp_path}/pid"])
+    assert status == 0
+    pid = int((tmp_path / "pid").read_text())
+    stat = Path(f"/proc/{pid}/stat")
+    for _ in range(100):  # until the kill has landed (a zombie, or reaped and gone)
+        if not stat.exists() or stat.read_text().rpartition(") ")[2].startswith("Z"):
+            break
+        time.sleep(0.05)
+    assert not stat.exists() or stat.read_text().rpartition(") ")[2].startswith("Z")
