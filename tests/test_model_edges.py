@@ -696,3 +696,39 @@ def test_a_variable_keeps_its_value_as_written():
         """
     )
     assert project.variables == {"PYTHON": "3.10", "FLAG": "yes", "COUNT": "010", "NAME": "text"}
+
+
+def test_a_platform_problem_with_the_parent_points_at_from():
+    found = problems(
+        """\
+        images:
+          p: {from: ubuntu:22.04, dockerfile: x, platforms: [linux/arm64]}
+          c:
+            dockerfile: x
+            from: p
+        """
+    )
+    assert found == [
+        (
+            "images.yaml:6:11",
+            "platforms-missing",
+            "'c' and 'p' must both declare platforms ('c' has none; set them there or in defaults)",
+        )
+    ]
+
+
+def test_a_tag_two_images_produce_is_a_duplicate_tag_at_the_second():
+    found = problems(
+        """\
+        images:
+          a: {from: ubuntu:22.04, dockerfile: x, tags: ["reg.io/x:1"]}
+          b: {from: ubuntu:22.04, dockerfile: x, tags: ["reg.io/x:1"]}
+        """
+    )
+    assert found == [
+        (
+            "images.yaml:4:49",
+            "duplicate-tag",
+            "duplicate tag 'reg.io/x:1': image 'a' already produces it; give each image its own tag",
+        )
+    ]
