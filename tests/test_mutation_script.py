@@ -107,10 +107,14 @@ def test_the_plain_table_has_no_score_for_a_module_not_run_and_marks_a_partial_o
 def test_the_markdown_table_shows_timeouts_inside_killed(
     mutation: ModuleType, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mutation.print_table([row(killed=9, timeouts=2, survived=1, score=90.0)], markdown=True)
-    assert capsys.readouterr().out.splitlines()[2] == (
-        "| bakegen/x.py | 10 | 9 (2 timeouts) | 1 | 0 | 90.0% | 1 min | 2026-11-29 `abc1234` |"
+    mutation.print_table(
+        [row(killed=9, timeouts=2, survived=1, score=90.0), row(module="bakegen/y.py", killed=10, timeouts=1)],
+        markdown=True,
     )
+    assert capsys.readouterr().out.splitlines()[2:] == [
+        "| bakegen/x.py | 10 | 9 (2 timeouts) | 1 | 0 | 90.0% | 1 min | 2026-11-29 `abc1234` |",
+        "| bakegen/y.py | 10 | 10 (1 timeout) | 0 | 0 | 100.0% | 1 min | 2026-11-29 `abc1234` |",
+    ]
 
 
 def test_mutmuts_list_of_tests_is_dropped_when_the_library_changed(
