@@ -433,3 +433,9 @@ def test_the_collector_pauses_while_reading_and_is_enabled_again():
         assert not gc.isenabled()  # it was off before: it stays off
     finally:
         gc.enable()
+
+
+def test_a_str_tag_on_a_list_or_mapping_does_not_make_it_text():
+    # the shortcut for plain text is taken for scalars only: a collection tagged !!str is
+    # still built as a collection
+    assert doc("a: !!str {b: 1}\nc: [!!str [1], x]\n").data == {"a": {"b": 1}, "c": [[1], "x"]}
