@@ -485,7 +485,8 @@ def test_images_yaml_new_since_the_ref(repo):
     assert affected() == ALL
 
 
-def test_an_invalid_images_yaml_at_the_ref_affects_everything_with_a_warning(repo):
+def commit_broken_images_yaml(repo):
+    """HEAD gets an images.yaml that does not load (an unknown parent); the working tree's is fixed again."""
     edit(
         repo,
         "images.yaml",
@@ -494,6 +495,10 @@ def test_an_invalid_images_yaml_at_the_ref_affects_everything_with_a_warning(rep
     )
     commit(repo, "broken")
     edit(repo, "images.yaml", "from: pyton", "from: python")
+
+
+def test_an_invalid_images_yaml_at_the_ref_affects_everything_with_a_warning(repo):
+    commit_broken_images_yaml(repo)
     out = run("affected", "--since", "HEAD")
     assert out.returncode == 0
     assert out.stdout.split() == ALL

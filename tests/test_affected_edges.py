@@ -11,7 +11,16 @@ from bakegen.affected import Affected, Input, affected_since, compare, covers, i
 from bakegen.dockerfile import Dockerfiles
 from bakegen.errors import BakegenError, Position
 from bakegen.model import load_project
-from tests.test_affected import ALL, IMAGES, affected, commit, edit, repo, write  # noqa: F401  (repo is a fixture)
+from tests.test_affected import (  # noqa: F401  (repo is a fixture)
+    ALL,
+    IMAGES,
+    affected,
+    commit,
+    commit_broken_images_yaml,
+    edit,
+    repo,
+    write,
+)
 
 
 def test_the_dockerignore_files_an_image_reads(repo):  # noqa: F811
@@ -208,14 +217,7 @@ def test_an_images_yaml_that_links_out_of_the_work_tree(repo, tmp_path):  # noqa
 
 
 def test_an_images_yaml_that_does_not_load_at_the_ref(repo):  # noqa: F811
-    edit(
-        repo,
-        "images.yaml",
-        "from: python\n    dockerfile: dockerfiles/cann",
-        "from: pyton\n    dockerfile: dockerfiles/cann",
-    )
-    commit(repo, "broken")
-    edit(repo, "images.yaml", "from: pyton", "from: python")
+    commit_broken_images_yaml(repo)
     project = load_project(repo / "images.yaml")
     found = affected_since(project, "HEAD")
     assert found.rebuild == {image_id: "images.yaml at HEAD does not load" for image_id in ALL}
