@@ -2,7 +2,6 @@
 snippet that would add one, MindSpore releases newest first (tests/test_compat.py has the
 loading and the overlay)."""
 
-import textwrap
 from dataclasses import replace
 
 import pytest
@@ -22,7 +21,7 @@ from bakegen.compat import (
     overlay_snippet,
 )
 from bakegen.errors import BakegenError
-from bakegen.model import parse_project
+from tests.test_compat import project
 
 
 def test_a_compat_error_says_its_message():
@@ -72,9 +71,7 @@ def test_mindspore_releases_for_a_cann_release_newest_first_as_versions():
 
 
 def project_compat(compat: str):
-    return parse_project(
-        "version: 1\nimages:\n  a: {from: u:1, dockerfile: x}\n" + textwrap.dedent(compat), "images.yaml"
-    ).compat
+    return project(compat).compat
 
 
 def test_overlay_rows_typed():
