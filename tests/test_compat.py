@@ -80,6 +80,18 @@ def test_compat_entries_replace_entries_and_lists_replace_lists():
             "compat:\n  vllm_ascend: {v1.0.0: {python: ['3.10', 3.x]}}\n",
             "images.yaml:5:34: error: compat: '3.x' is not a Python version such as 3.11",
         ),
+        (
+            "compat:\n  mindspore: {two: {cann: [8.0.0]}}\n",
+            "images.yaml:5:15: error: compat: 'two' is not a MindSpore version such as 2.6.0",
+        ),
+        (
+            "compat:\n  mindspore: {2.9.0: {cann: [8.0.0], python: ['3.9', x]}}\n",
+            "images.yaml:5:46: error: compat: 'x' is not a Python version such as 3.11",
+        ),
+        (
+            "compat:\n  torch_python: {'2.20': [three, '3.14']}\n",
+            "images.yaml:5:26: error: compat: 'three' is not a Python version such as 3.11",
+        ),
     ],
 )
 def test_a_compat_section_that_contradicts_itself_is_an_error_where_it_is_written(compat, expected):
