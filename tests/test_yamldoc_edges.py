@@ -412,7 +412,7 @@ def test_the_collector_pauses_while_reading_and_is_enabled_again():
     gc.callbacks.append(record)
     try:
         frozen = gc.get_freeze_count()
-        parse_document(text, "f.yaml")
+        document = parse_document(text, "f.yaml")  # kept: freed, its objects would leave the count
         assert gc.isenabled()
         assert gc.get_freeze_count() == frozen  # nothing kept frozen that was not
         if frozen == 0:
@@ -422,6 +422,7 @@ def test_the_collector_pauses_while_reading_and_is_enabled_again():
             # someone froze objects for good: they stay frozen, and what was read stays young, so
             # the first allocation after reading may start one collection (a dozen, had it run)
             assert len(collections) <= 1
+        assert len(document.data["a"]) == 3000
         with pytest.raises(BakegenError):
             parse_document("a: {<<: x}\n", "f.yaml")
         assert gc.isenabled()
@@ -433,6 +434,22 @@ def test_the_collector_pauses_while_reading_and_is_enabled_again():
         assert not gc.isenabled()  # it was off before: it stays off
     finally:
         gc.enable()
+
+
+def test_with_nothing_frozen_what_was_read_goes_to_the_oldest_generation():
+    # bakegen's own process has nothing frozen when it reads images.yaml; a test runner may
+    # have (mutmut freezes what it loaded), so this test unfreezes it for the time of the test
+    text = "a: [" + ", ".join(f"{{k: v{i}}}" for i in range(3000)) + "]\n"
+    frozen = gc.get_freeze_count()
+    gc.unfreeze()
+    try:
+        document = parse_document(text, "f.yaml")
+        assert gc.get_freeze_count() == 0
+        assert gc.get_count()[0] < 500  # some 20,000 objects read, none left in the youngest generation
+        assert len(document.data["a"]) == 3000
+    finally:
+        if frozen:
+            gc.freeze()  # frozen again (with what else is alive: a test process, nothing lost)
 
 
 def test_a_str_tag_on_a_list_or_mapping_does_not_make_it_text():
