@@ -173,6 +173,13 @@ def test_a_control_character_is_named_by_its_code_point_and_where_it_is(monkeypa
     )
 
 
+def test_a_control_character_after_an_empty_first_line_is_on_the_second():
+    with pytest.raises(BakegenError) as info:
+        parse_document("\na: \x02\n", "f.yaml")  # not through doc(), which drops the first line
+    (diagnostic,) = info.value.diagnostics
+    assert diagnostic.position == at(2, 4)
+
+
 @pytest.mark.parametrize("composer", [yamldoc.Composer, yaml.SafeLoader], ids=["libyaml", "python"])
 def test_nesting_too_deep_to_read_is_a_message(monkeypatch, composer):
     monkeypatch.setattr(yamldoc, "Composer", composer)
