@@ -31,7 +31,7 @@ VLLM_IMAGE = re.compile(r"(^|/)vllm-ascend:(?P<tag>[^@/:]+)(@[^/]*)?$")
 
 @dataclass(frozen=True)
 class Setting:
-    value: str
+    value: str  # as written (numpy: the sets judged are in groups)
     image: str  # the image whose args set it
     arg: str  # the arg name used
     # numpy only: the specifier sets judged one by one (NUMPY_VERSION; the Dockerfile's pins)
@@ -95,7 +95,7 @@ def _add_own_facts(facts: dict[str, Setting], image: Image, compat: Compat, pins
         # NUMPY_VERSION: a version (1.26.4) or a specifier set (>=1.24,<2)
         spec = ",".join(_as_specs(own.value))
         groups = (spec, ",".join(pins)) if pins else (spec,)
-        facts["numpy"] = Setting(",".join(groups), image.id, own.arg, groups=groups)
+        facts["numpy"] = Setting(own.value, image.id, own.arg, groups=groups)
     elif pins:
         facts["numpy"] = Setting(",".join(pins), image.id, "dockerfile", groups=(",".join(pins),))
     match = VLLM_IMAGE.search(image.external_base or "")
@@ -203,6 +203,22 @@ def _distance(candidate: str, wanted: str) -> tuple:
 
 
 # --- the rules: each yields Findings ---------------------------------------------------------
+
+
+def rule_white_space(facts: Facts, compat: Compat) -> Iterator[Finding]:
+    """A version is judged without the white space around it, but a Dockerfile gets it as
+    written: a shell splits `pip install torch==${TORCH_VERSION}` at the space, and a path made
+    of it names no folder."""
+    for fact, setting in facts.items():
+        if setting.value != setting.value.strip():
+            yield Finding(
+                "white-space-around-version",
+                (fact,),
+                f"{setting.arg} {setting.value!r} has white space around it: the rules judge "
+                f"{setting.value.strip()!r}, but a Dockerfile gets the value as written, and a shell splits "
+                f"pip install torch==${{TORCH_VERSION}} at the space",
+                fix=f"write {setting.value.strip()!r}",
+            )
 
 
 def rule_chip(facts: Facts, compat: Compat) -> Iterator[Finding]:
@@ -493,6 +509,7 @@ def rule_mindspore(facts: Facts, compat: Compat) -> Iterator[Finding]:
 
 
 RULES = (
+    rule_white_space,
     rule_chip,
     rule_cann_known,
     rule_torch_npu_for_cann,

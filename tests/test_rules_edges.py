@@ -56,6 +56,12 @@ def findings(images: str, root=None) -> list[tuple]:
             [
                 (
                     "images.yaml:3:54",
+                    "error",
+                    "white-space-around-version",
+                    "c: CANN_VERSION ' 8.6.0 ' has white space around it: the rules judge '8.6.0', but a Dockerfile gets the value as written, and a shell splits pip install torch==${TORCH_VERSION} at the space; write '8.6.0'",
+                ),
+                (
+                    "images.yaml:3:54",
                     "warning",
                     "unknown-cann",
                     "c: CANN 8.6.0 is not in bakegen's compatibility table (nearest known release: 8.5.1), so its torch_npu releases and operator package are not checked; to check them, list the torch_npu releases built for 8.6.0 (8.5.1's shown) and add to images.yaml: compat: {cann: {8.6.0: {torch_npu: [2.9.0, 2.8.0.post2, 2.7.1.post2, 2.6.0.post5], operators: ops}}}",
@@ -389,6 +395,66 @@ def test_each_finding_is_located_coded_and_worded(images, expected):
     assert findings(images) == expected
 
 
+WHITE_SPACE = (
+    "has white space around it: the rules judge {judged}, but a Dockerfile gets the value as written, and a "
+    "shell splits pip install torch==${{TORCH_VERSION}} at the space; write {judged}"
+)
+
+
+@pytest.mark.parametrize(
+    "images, expected",
+    [
+        # reported at the image that writes it, not again at its child
+        (
+            "  c: {from: u:1, dockerfile: x, args: {CANN_VERSION: '8.3.RC1 '}}\n"
+            "  d: {from: c, dockerfile: x, args: {CHIP: 910b}}\n",
+            [
+                (
+                    "images.yaml:3:54",
+                    "error",
+                    "white-space-around-version",
+                    "c: CANN_VERSION '8.3.RC1 ' " + WHITE_SPACE.format(judged="'8.3.RC1'"),
+                )
+            ],
+        ),
+        # NUMPY_VERSION as written, though its specifier set is judged without spaces (and passes)
+        (
+            "  c: {from: u:1, dockerfile: x, args: {CANN_VERSION: 8.3.RC1, NUMPY_VERSION: ' 1.26.4'}}\n",
+            [
+                (
+                    "images.yaml:3:78",
+                    "error",
+                    "white-space-around-version",
+                    "c: NUMPY_VERSION ' 1.26.4' " + WHITE_SPACE.format(judged="'1.26.4'"),
+                )
+            ],
+        ),
+        # a tab, and a value that is white space only
+        (
+            '  p: {from: u:1, dockerfile: x, args: {PYTHON_VERSION: "\\t3.11", TORCH_VERSION: " "}}\n',
+            [
+                (
+                    "images.yaml:3:56",
+                    "error",
+                    "white-space-around-version",
+                    "p: PYTHON_VERSION '\\t3.11' " + WHITE_SPACE.format(judged="'3.11'"),
+                ),
+                (
+                    "images.yaml:3:81",
+                    "error",
+                    "white-space-around-version",
+                    "p: TORCH_VERSION ' ' " + WHITE_SPACE.format(judged="''"),
+                ),
+            ],
+        ),
+        # white space inside a list of components is no white space around the value
+        ("  c: {from: u:1, dockerfile: x, args: {COMPONENTS: 'toolkit, kernels'}}\n", []),
+    ],
+)
+def test_a_version_with_white_space_around_it(images, expected):
+    assert findings(images) == expected
+
+
 @pytest.mark.parametrize(
     "images, expected",
     [
@@ -529,10 +595,18 @@ def test_each_finding_is_located_coded_and_worded(images, expected):
                 )
             ],
         ),
-        # the vllm-ascend stack compares CANN releases by name, case aside
+        # the vllm-ascend stack compares CANN releases by name, case and white space aside (the
+        # white space is said by a rule of its own)
         (
             "  v: {from: u:1, dockerfile: x, args: {CANN_VERSION: ' 8.3.rc2 ', VLLM_ASCEND_VERSION: v0.11.0}}\n",
-            [],
+            [
+                (
+                    "images.yaml:3:54",
+                    "error",
+                    "white-space-around-version",
+                    "v: CANN_VERSION ' 8.3.rc2 ' has white space around it: the rules judge '8.3.rc2', but a Dockerfile gets the value as written, and a shell splits pip install torch==${TORCH_VERSION} at the space; write '8.3.rc2'",
+                )
+            ],
         ),
         # a MindSpore release the table lists whose CANN no table lists: said as unknown-cann only
         (
@@ -840,7 +914,7 @@ def test_facts_are_the_nearest_non_empty_args_with_who_set_them():
         "installed_components": Setting(
             "toolkit,kernels", "a", "COMPONENTS", origins=(("toolkit", "a"), ("kernels", "a"))
         ),
-        "numpy": Setting("==1.26.4", "a", "NUMPY_VERSION", groups=("==1.26.4",)),
+        "numpy": Setting("1.26.4", "a", "NUMPY_VERSION", groups=("==1.26.4",)),
     }
     assert facts["b"] == {
         "cann": Setting("8.3.RC1", "a", "CANN_VERSION"),
@@ -859,7 +933,7 @@ def test_numpy_args_and_pins_are_two_specifier_sets():
     p = project("  a: {from: u:1, dockerfile: x, args: {NUMPY_VERSION: '>= 1.24, <2,'}}\n")
     (facts,) = resolve_facts(p, p.compat, {"a": ["~=1.26", "!=1.26.1"]}).values()
     assert facts["numpy"] == Setting(
-        ">=1.24,<2,~=1.26,!=1.26.1", "a", "NUMPY_VERSION", groups=(">=1.24,<2", "~=1.26,!=1.26.1")
+        ">= 1.24, <2,", "a", "NUMPY_VERSION", groups=(">=1.24,<2", "~=1.26,!=1.26.1")
     )
 
 
