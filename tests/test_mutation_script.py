@@ -150,3 +150,24 @@ def test_what_mutmut_leaves_running_is_stopped_with_it(mutation: ModuleType, tmp
             break
         time.sleep(0.05)
     assert not stat.exists() or stat.read_text().rpartition(") ")[2].startswith("Z")
+
+
+def test_the_steps_run_as_children_keep_the_default_sigterm(
+    mutation: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # mutmut's generation (--internal-generate) stops its pool of workers with SIGTERM: with
+    # the script's handler inherited, each printed a KeyboardInterrupt traceback
+    import signal
+
+    monkeypatch.setattr(mutation, "internal_diffs", lambda names: None)
+    monkeypatch.setattr(mutation.sys, "argv", ["scripts/mutation", "--internal-diffs"])
+    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        mutation.main()
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+        monkeypatch.setattr(mutation.sys, "argv", ["scripts/mutation", "--report", "no-such-module"])
+        with pytest.raises(SystemExit):
+            mutation.main()
+        assert signal.getsignal(signal.SIGTERM) is mutation.stop_as_interrupted
+    finally:
+        signal.signal(signal.SIGTERM, previous)
